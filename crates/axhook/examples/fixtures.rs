@@ -796,8 +796,14 @@ fn vector_specs() -> Vec<Spec> {
         "nested_at_limit",
         "ok",
         "nesting of exactly 128 levels, the envelope included",
-        envelope("contact.contact_updated", &json!(null), "12345678", MSG_ID, TS)
-            .replace("null", &("[".repeat(127) + &"]".repeat(127))),
+        envelope(
+            "contact.contact_updated",
+            &json!(null),
+            "12345678",
+            MSG_ID,
+            TS,
+        )
+        .replace("null", &("[".repeat(127) + &"]".repeat(127))),
     );
     c.signed(
         "number_out_of_range",

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::error::Error;
 use crate::event::EventType;
 use crate::json::{Scanner, StrToken, SyntaxError, MAX_DEPTH};
+use crate::verifier::HmacSha256;
 
 /// Largest clientId accepted: 2^53 − 1, so that every runtime holds it exactly.
 pub const MAX_CLIENT_ID: u64 = (1 << 53) - 1;
@@ -151,7 +152,20 @@ const FIELDS: [&str; 5] = ["type", "message", "clientId", "messageId", "timestam
 /// Parses and validates the envelope. Field errors are reported in a fixed order (type,
 /// message, clientId, messageId, timestamp) whatever the order of the fields in the body.
 pub(crate) fn parse(body: &[u8]) -> Result<Envelope, ParseFailure> {
-    let spans = scan(body).map_err(|error| ParseFailure {
+    parse_with(&mut Scanner::new(body))
+}
+
+/// [`parse`], feeding `mac` with the whole body on the way.
+pub(crate) fn parse_and_mac(body: &[u8], mac: &mut HmacSha256) -> Result<Envelope, ParseFailure> {
+    let mut scanner = Scanner::with_mac(body, mac);
+    let parsed = parse_with(&mut scanner);
+    scanner.finish_mac();
+    parsed
+}
+
+fn parse_with(scanner: &mut Scanner<'_>) -> Result<Envelope, ParseFailure> {
+    let body = scanner.bytes();
+    let spans = scan(scanner).map_err(|error| ParseFailure {
         error,
         client_id: None,
     })?;
@@ -203,19 +217,13 @@ pub(crate) fn parse(body: &[u8]) -> Result<Envelope, ParseFailure> {
 }
 
 /// Validates the whole body and returns the value spans of the five known fields.
-fn scan(body: &[u8]) -> Result<[Option<Range<usize>>; 5], Error> {
+fn scan(s: &mut Scanner<'_>) -> Result<[Option<Range<usize>>; 5], Error> {
+    let body = s.bytes();
     if body.starts_with(b"\xEF\xBB\xBF") {
         return Err(Error::malformed(
             "body starts with a UTF-8 byte order mark; JSON deliveries never carry one",
         ));
     }
-    if let Err(e) = std::str::from_utf8(body) {
-        return Err(Error::malformed(format!(
-            "body is not UTF-8 (invalid byte at offset {})",
-            e.valid_up_to()
-        )));
-    }
-    let mut s = Scanner::new(body);
     s.skip_ws();
     match s.peek() {
         Some(b'{') => {}
@@ -224,11 +232,20 @@ fn scan(body: &[u8]) -> Result<[Option<Range<usize>>; 5], Error> {
         Some(_) => return Err(Error::malformed("body is not a JSON object")),
     }
     let mut spans: [Option<Range<usize>>; 5] = Default::default();
-    object_fields(&mut s, body, &mut spans).map_err(|e| match e {
-        Scanned::Syntax(e) => Error::malformed(format!("{} at byte {}", e.what, e.offset)),
-        Scanned::Duplicate(name) => {
-            Error::malformed(format!("top-level field {name:?} appears more than once"))
-        }
+    object_fields(s, &mut spans).map_err(|e| match e {
+        // Strings are checked for UTF-8 as they are scanned and JSON outside strings is
+        // ASCII, so a body that is not UTF-8 always fails somewhere: name the real cause.
+        Scanned::Syntax(e) => match std::str::from_utf8(body) {
+            Err(bad) => Error::malformed(format!(
+                "body is not UTF-8 (invalid byte at offset {})",
+                bad.valid_up_to()
+            )),
+            Ok(_) => Error::malformed(format!("{} at byte {}", e.what, e.offset)),
+        },
+        Scanned::Duplicate(name) => Error::malformed(format!(
+            "top-level field {:?} appears more than once",
+            String::from_utf8_lossy(&name)
+        )),
     })?;
     s.skip_ws();
     if s.peek().is_some() {
@@ -242,25 +259,20 @@ fn scan(body: &[u8]) -> Result<[Option<Range<usize>>; 5], Error> {
 
 enum Scanned {
     Syntax(SyntaxError),
-    Duplicate(String),
+    Duplicate(Vec<u8>),
 }
 
-impl From<SyntaxError> for Scanned {
-    fn from(e: SyntaxError) -> Self {
-        Scanned::Syntax(e)
-    }
-}
-
-/// Top-level keys seen so far: a short list, then a set once there are many (hostile bodies).
+/// Unknown top-level keys seen so far (known ones are tracked by their spans): a short list,
+/// then a set once there are many, so that hostile bodies stay linear.
 #[derive(Default)]
 struct SeenKeys<'b> {
-    few: Vec<Cow<'b, str>>,
-    many: Option<std::collections::HashSet<Cow<'b, str>>>,
+    few: Vec<Cow<'b, [u8]>>,
+    many: Option<std::collections::HashSet<Cow<'b, [u8]>>>,
 }
 
 impl<'b> SeenKeys<'b> {
     /// Records `name`; false when it was already there.
-    fn insert(&mut self, name: Cow<'b, str>) -> bool {
+    fn insert(&mut self, name: Cow<'b, [u8]>) -> bool {
         if let Some(set) = &mut self.many {
             return set.insert(name);
         }
@@ -268,45 +280,66 @@ impl<'b> SeenKeys<'b> {
             return false;
         }
         self.few.push(name);
-        if self.few.len() > 32 {
+        if self.few.len() > 16 {
             self.many = Some(self.few.drain(..).collect());
         }
         true
     }
 }
 
-fn object_fields<'b>(
-    s: &mut Scanner<'b>,
-    body: &'b [u8],
+fn object_fields(
+    s: &mut Scanner<'_>,
     spans: &mut [Option<Range<usize>>; 5],
 ) -> Result<(), Scanned> {
+    let body = s.bytes();
     let mut seen = SeenKeys::default();
-    s.expect(b'{', "'{' expected")?;
+    let syntax = |s: &mut Scanner<'_>| Scanned::Syntax(s.take_error());
+    s.expect(b'{', "'{' expected").map_err(|_| syntax(s))?;
     s.skip_ws();
     if s.peek() == Some(b'}') {
-        return Ok(s.expect(b'}', "'}' expected")?);
+        return s.expect(b'}', "'}' expected").map_err(|_| syntax(s));
     }
     loop {
         s.skip_ws();
         if s.peek() != Some(b'"') {
-            return Err(s.error("object key expected").into());
+            let _ = s.fail::<()>("object key expected");
+            return Err(syntax(s));
         }
-        let key = s.string()?;
-        s.expect(b':', "':' expected")?;
-        let value = s.value(1)?;
-        let name = key_text(body, &key);
-        if !seen.insert(name.clone()) {
-            return Err(Scanned::Duplicate(name.into_owned()));
+        let key = s.string().map_err(|_| syntax(s))?;
+        s.expect(b':', "':' expected").map_err(|_| syntax(s))?;
+        let value = s.value(1).map_err(|_| syntax(s))?;
+        let name = key_bytes(body, &key);
+        match FIELDS.iter().position(|f| f.as_bytes() == &*name) {
+            Some(i) if spans[i].is_some() => return Err(Scanned::Duplicate(name.into_owned())),
+            Some(i) => spans[i] = Some(value),
+            None if !seen.insert(name.clone()) => {
+                return Err(Scanned::Duplicate(name.into_owned()))
+            }
+            None => {}
         }
-        if let Some(i) = FIELDS.iter().position(|f| *f == name) {
-            spans[i] = Some(value);
+        match s.expect(b',', "',' or '}' expected") {
+            Ok(()) => {}
+            Err(_) if s.peek() == Some(b'}') => {
+                s.take_error();
+                s.expect(b'}', "'}' expected").map_err(|_| syntax(s))?;
+                return Ok(());
+            }
+            Err(_) => return Err(syntax(s)),
         }
-        s.skip_ws();
-        match s.peek() {
-            Some(b',') => s.expect(b',', "',' expected")?,
-            Some(b'}') => return Ok(s.expect(b'}', "'}' expected")?),
-            _ => return Err(s.error("',' or '}' expected").into()),
-        }
+    }
+}
+
+/// The decoded bytes of a validated key.
+fn key_bytes<'b>(body: &'b [u8], token: &StrToken) -> Cow<'b, [u8]> {
+    let raw = &body[token.span.clone()];
+    if token.escaped {
+        Cow::Owned(
+            serde_json::from_slice::<String>(raw)
+                .unwrap_or_default()
+                .into_bytes(),
+        )
+    } else {
+        Cow::Borrowed(&raw[1..raw.len() - 1])
     }
 }
 

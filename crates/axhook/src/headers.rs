@@ -151,9 +151,22 @@ fn decode_signature(text: &[u8]) -> Result<[u8; 32], Error> {
             },
         });
     }
-    hex::decode_to_slice(text, &mut out).map_err(|_| Error::MalformedSignature {
-        reason: "expected 64 hex digits; found a character that is not hex",
-    })?;
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        match (nibble(pair[0]), nibble(pair[1])) {
+            (Some(hi), Some(lo)) => *byte = hi << 4 | lo,
+            _ => {
+                return Err(Error::MalformedSignature {
+                    reason: "expected 64 hex digits; found a character that is not hex",
+                })
+            }
+        }
+    }
     Ok(out)
 }
 

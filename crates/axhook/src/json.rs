@@ -4,9 +4,17 @@
 //! It accepts exactly RFC 8259 JSON that `serde_json` can also read back, so that
 //! [`Delivery::message`](crate::Delivery::message) never fails on an accepted body: numbers
 //! must be finite as `f64`, strings must not hold lone surrogate escapes, and nesting is at
-//! most [`MAX_DEPTH`] levels. UTF-8 is checked once for the whole body before scanning.
+//! most [`MAX_DEPTH`] levels. UTF-8 is checked inside strings as they are scanned (outside them,
+//! JSON is ASCII).
+//!
+//! The scanner can also carry the HMAC of the body and feed it as it goes: SHA-256 rounds are
+//! one long dependency chain, so the CPU runs the scanning beside them instead of after them.
 
 use std::ops::Range;
+
+use hmac::Mac;
+
+use crate::verifier::HmacSha256;
 
 /// Deepest nesting of arrays and objects accepted, the envelope object included.
 pub const MAX_DEPTH: usize = 128;
@@ -18,7 +26,12 @@ pub(crate) struct SyntaxError {
     pub(crate) what: &'static str,
 }
 
-type Scan<T> = Result<T, SyntaxError>;
+/// A failed scan; the details wait in [`Scanner::take_error`]. Zero-sized, so that results
+/// stay in registers on the hot path.
+#[derive(Debug)]
+pub(crate) struct Fail;
+
+pub(crate) type Scan<T> = Result<T, Fail>;
 
 /// A JSON string token: its span including quotes, and whether it holds escapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,39 +43,101 @@ pub(crate) struct StrToken {
 pub(crate) struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    error: Option<SyntaxError>,
+    /// The MAC being fed alongside, its bytes fed so far, and when to feed it next.
+    mac: Option<&'a mut HmacSha256>,
+    fed: usize,
+    next_feed: usize,
 }
+
+/// How far the scan runs ahead of the MAC before feeding it whole 64-byte blocks.
+const FEED_EVERY: usize = 64;
 
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// True when some byte of `word` is `"`, `\` or below 0x20 (exact: never misses one).
+/// A mask whose lowest set bit marks the first byte of `word` (little-endian) that is `"`,
+/// `\`, below 0x20 or not ASCII; zero when there is none. Bits above the lowest may be spurious
+/// (borrows), so only the lowest is used.
 #[inline(always)]
-fn word_needs_attention(word: u64) -> bool {
-    let quote = word ^ (LO * b'"' as u64);
-    let backslash = word ^ (LO * b'\\' as u64);
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let below_space = word.wrapping_sub(LO * 0x20) & !word & HI;
-    (has_zero(quote) | has_zero(backslash) | below_space) != 0
+fn attention(word: u64) -> u64 {
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x;
+    (has_zero(word ^ (LO * b'"' as u64))
+        | has_zero(word ^ (LO * b'\\' as u64))
+        | word.wrapping_sub(LO * 0x20)
+        | word)
+        & HI
 }
 
 impl<'a> Scanner<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, pos: 0 }
+        Self {
+            bytes,
+            pos: 0,
+            error: None,
+            mac: None,
+            fed: 0,
+            next_feed: usize::MAX,
+        }
+    }
+
+    /// A scanner that feeds `mac` with the bytes it has scanned.
+    pub(crate) fn with_mac(bytes: &'a [u8], mac: &'a mut HmacSha256) -> Self {
+        Self {
+            mac: Some(mac),
+            next_feed: FEED_EVERY,
+            ..Self::new(bytes)
+        }
+    }
+
+    #[inline(always)]
+    fn maybe_feed(&mut self) {
+        if self.pos >= self.next_feed {
+            self.feed();
+        }
+    }
+
+    #[inline(never)]
+    fn feed(&mut self) {
+        let end = self.pos & !63;
+        if let Some(mac) = &mut self.mac {
+            mac.update(&self.bytes[self.fed..end]);
+        }
+        self.fed = end;
+        self.next_feed = end + FEED_EVERY;
+    }
+
+    /// Feeds the MAC the rest of the body, wherever the scan stopped.
+    pub(crate) fn finish_mac(&mut self) {
+        if let Some(mac) = self.mac.take() {
+            mac.update(&self.bytes[self.fed..]);
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
     }
 
     pub(crate) fn pos(&self) -> usize {
         self.pos
     }
 
-    pub(crate) fn error(&self, what: &'static str) -> SyntaxError {
-        SyntaxError {
+    /// Records a syntax error at the cursor.
+    #[cold]
+    pub(crate) fn fail<T>(&mut self, what: &'static str) -> Scan<T> {
+        self.error = Some(SyntaxError {
             offset: self.pos,
             what,
-        }
+        });
+        Err(Fail)
     }
 
-    fn err<T>(&self, what: &'static str) -> Scan<T> {
-        Err(self.error(what))
+    /// The error recorded by the last failure.
+    pub(crate) fn take_error(&mut self) -> SyntaxError {
+        self.error.take().unwrap_or(SyntaxError {
+            offset: self.pos,
+            what: "invalid JSON",
+        })
     }
 
     #[inline(always)]
@@ -85,40 +160,68 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
             Ok(())
         } else {
-            self.err(what)
+            self.fail(what)
         }
     }
 
     /// Scans a string starting at the current `"`.
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> Scan<StrToken> {
         let start = self.pos;
+        let escaped = self.skip_string()?;
+        Ok(StrToken {
+            span: start..self.pos,
+            escaped,
+        })
+    }
+
+    /// Skips a string starting at the current `"`, validating escapes and UTF-8; returns
+    /// whether it held escapes.
+    fn skip_string(&mut self) -> Scan<bool> {
         self.pos += 1;
         let mut escaped = false;
         loop {
+            // Eight plain bytes at a time; stop at the first byte that needs a look.
             while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
-                let word = u64::from_le_bytes([
-                    chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-                ]);
-                if word_needs_attention(word) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let mask = attention(u64::from_le_bytes(word));
+                if mask != 0 {
+                    self.pos += (mask.trailing_zeros() / 8) as usize;
                     break;
                 }
                 self.pos += 8;
             }
             match self.peek() {
-                None => return self.err("unterminated string"),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(StrToken {
-                        span: start..self.pos,
-                        escaped,
-                    });
+                    return Ok(escaped);
                 }
                 Some(b'\\') => {
                     escaped = true;
                     self.escape()?;
                 }
-                Some(c) if c < 0x20 => return self.err("control character in string"),
+                Some(c) if c >= 0x80 => self.utf8_run()?,
+                Some(c) if c < 0x20 => return self.fail("control character in string"),
                 Some(_) => self.pos += 1,
+                None => return self.fail("unterminated string"),
+            }
+        }
+    }
+
+    /// Validates a run of non-ASCII bytes: in valid UTF-8 such a run is whole characters.
+    #[cold]
+    fn utf8_run(&mut self) -> Scan<()> {
+        let rest = &self.bytes[self.pos..];
+        let run = rest.iter().position(|b| *b < 0x80).unwrap_or(rest.len());
+        match std::str::from_utf8(&rest[..run]) {
+            Ok(_) => {
+                self.pos += run;
+                Ok(())
+            }
+            Err(e) => {
+                self.pos += e.valid_up_to();
+                self.fail("invalid UTF-8")
             }
         }
     }
@@ -130,24 +233,21 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
                 Ok(())
             }
-            Some(b'u') => {
-                let unit = self.hex4()?;
-                match unit {
-                    0xD800..=0xDBFF => {
-                        if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                            return self.err("lone surrogate escape");
-                        }
-                        self.pos += 1;
-                        match self.hex4()? {
-                            0xDC00..=0xDFFF => Ok(()),
-                            _ => self.err("lone surrogate escape"),
-                        }
+            Some(b'u') => match self.hex4()? {
+                0xD800..=0xDBFF => {
+                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        return self.fail("lone surrogate escape");
                     }
-                    0xDC00..=0xDFFF => self.err("lone surrogate escape"),
-                    _ => Ok(()),
+                    self.pos += 1;
+                    match self.hex4()? {
+                        0xDC00..=0xDFFF => Ok(()),
+                        _ => self.fail("lone surrogate escape"),
+                    }
                 }
-            }
-            _ => self.err("invalid escape in string"),
+                0xDC00..=0xDFFF => self.fail("lone surrogate escape"),
+                _ => Ok(()),
+            },
+            _ => self.fail("invalid escape in string"),
         }
     }
 
@@ -158,7 +258,7 @@ impl<'a> Scanner<'a> {
             .get(self.pos + 1..self.pos + 5)
             .filter(|d| d.iter().all(u8::is_ascii_hexdigit));
         let Some(digits) = digits else {
-            return self.err("invalid \\u escape");
+            return self.fail("invalid \\u escape");
         };
         let unit = digits.iter().fold(0u16, |acc, d| {
             acc << 4 | (*d as char).to_digit(16).unwrap_or(0) as u16
@@ -167,8 +267,8 @@ impl<'a> Scanner<'a> {
         Ok(unit)
     }
 
-    /// Scans a number and returns its span.
-    pub(crate) fn number(&mut self) -> Scan<Range<usize>> {
+    /// Scans a number at the cursor.
+    fn number(&mut self) -> Scan<()> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -176,38 +276,36 @@ impl<'a> Scanner<'a> {
         match self.peek() {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => self.digits(),
-            _ => return self.err("invalid number"),
+            _ => return self.fail("invalid number"),
         }
-        let mut plain = true;
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            plain = false;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return self.err("invalid number: digit expected after '.'");
+                return self.fail("invalid number: digit expected after '.'");
             }
             self.digits();
         }
+        let mut exponent = false;
         if let Some(b'e' | b'E') = self.peek() {
             self.pos += 1;
-            plain = false;
+            exponent = true;
             if let Some(b'+' | b'-') = self.peek() {
                 self.pos += 1;
             }
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return self.err("invalid number: digit expected in exponent");
+                return self.fail("invalid number: digit expected in exponent");
             }
             self.digits();
         }
-        let span = start..self.pos;
-        // Only long literals or exponents can overflow an f64.
-        if !plain || span.len() > 300 {
-            let text = std::str::from_utf8(&self.bytes[span.clone()]).unwrap_or("");
+        // Only an exponent or more than 300 digits can overflow an f64.
+        if exponent || self.pos - start > 300 {
+            let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("");
             if !text.parse::<f64>().is_ok_and(f64::is_finite) {
                 self.pos = start;
-                return self.err("number out of range");
+                return self.fail("number out of range");
             }
         }
-        Ok(span)
+        Ok(())
     }
 
     #[inline(always)]
@@ -222,89 +320,93 @@ impl<'a> Scanner<'a> {
             self.pos += word.len();
             Ok(())
         } else {
-            self.err("invalid literal")
+            self.fail("invalid literal")
         }
     }
 
-    /// Skips one value (after optional whitespace), validating it; `depth` is the nesting of
-    /// the container holding it. Returns the value's span.
+    /// Skips one value (after optional whitespace), validating it, and returns its span.
+    /// `depth` is the nesting of the container holding it.
     pub(crate) fn value(&mut self, depth: usize) -> Scan<Range<usize>> {
         self.skip_ws();
         let start = self.pos;
-        match self.peek() {
-            Some(b'"') => {
-                self.string()?;
-            }
-            Some(b'{') => self.object(depth + 1)?,
-            Some(b'[') => self.array(depth + 1)?,
-            Some(b't') => self.literal(b"true")?,
-            Some(b'f') => self.literal(b"false")?,
-            Some(b'n') => self.literal(b"null")?,
-            Some(b'-' | b'0'..=b'9') => {
-                self.number()?;
-            }
-            None => return self.err("unexpected end of input"),
-            Some(_) => return self.err("value expected"),
-        }
+        self.skip_value(depth)?;
         Ok(start..self.pos)
     }
 
-    fn enter(&self, depth: usize) -> Scan<()> {
-        if depth > MAX_DEPTH {
-            self.err("nested too deeply")
-        } else {
-            Ok(())
+    /// Skips one value iteratively: the kinds of the open containers are bits of a `u128`,
+    /// which [`MAX_DEPTH`] keeps large enough.
+    fn skip_value(&mut self, depth: usize) -> Scan<()> {
+        let mut objects: u128 = 0; // bit i: the container at level i is an object
+        let mut level = 0usize;
+        loop {
+            // A value is expected at the cursor.
+            self.maybe_feed();
+            self.skip_ws();
+            match self.peek() {
+                Some(b'"') => {
+                    self.skip_string()?;
+                }
+                Some(open @ (b'{' | b'[')) => {
+                    if depth + level + 1 > MAX_DEPTH {
+                        return self.fail("nested too deeply");
+                    }
+                    self.pos += 1;
+                    self.skip_ws();
+                    let is_object = open == b'{';
+                    let close = if is_object { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                    } else {
+                        objects = objects & !(1 << level) | (u128::from(is_object) << level);
+                        level += 1;
+                        if is_object {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(_) => return self.fail("value expected"),
+                None => return self.fail("unexpected end of input"),
+            }
+            // After a value: a separator, or the end of one or more containers.
+            loop {
+                if level == 0 {
+                    return Ok(());
+                }
+                let in_object = objects >> (level - 1) & 1 == 1;
+                self.skip_ws();
+                match (self.peek(), in_object) {
+                    (Some(b','), _) => {
+                        self.pos += 1;
+                        if in_object {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    (Some(b'}'), true) | (Some(b']'), false) => {
+                        self.pos += 1;
+                        level -= 1;
+                    }
+                    (_, true) => return self.fail("',' or '}' expected"),
+                    (_, false) => return self.fail("',' or ']' expected"),
+                }
+            }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Scan<()> {
-        self.enter(depth)?;
-        self.pos += 1;
+    /// An object key and its colon.
+    #[inline(always)]
+    fn key(&mut self) -> Scan<()> {
         self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(());
+        if self.peek() != Some(b'"') {
+            return self.fail("object key expected");
         }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return self.err("object key expected");
-            }
-            self.string()?;
-            self.expect(b':', "':' expected")?;
-            self.value(depth)?;
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                _ => return self.err("',' or '}' expected"),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Scan<()> {
-        self.enter(depth)?;
-        self.pos += 1;
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(());
-        }
-        loop {
-            self.value(depth)?;
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                _ => return self.err("',' or ']' expected"),
-            }
-        }
+        self.skip_string()?;
+        self.expect(b':', "':' expected")
     }
 }
 
@@ -356,6 +458,17 @@ mod tests {
             "\"\\uD834\\uDD1E\"",
             "\"abcdefghijklmnop\\\"qrstuvwxyz\"",
             "12345678901234567890",
+            "[}",
+            "{]",
+            "[{]}",
+            "{\"a\":{\"b\":[1,[2,{}]],\"c\":\"d\"},\"e\":[]}",
+            "{\"a\":1 , \"b\" : [ 2 , 3 ] }",
+            "[1,{\"a\":[{}]},[[],[{}]]]",
+            "{\"a\":}",
+            "{\"a\",1}",
+            "[,1]",
+            "{,}",
+            "\"é\"",
         ];
         for text in samples {
             let serde = serde_json::from_str::<serde_json::Value>(text).is_ok();
@@ -364,9 +477,25 @@ mod tests {
     }
 
     #[test]
+    fn invalid_utf8_inside_strings_is_refused() {
+        for bytes in [
+            &b"\"\xff\""[..],
+            b"\"\xc3\"",
+            b"\"\xed\xa0\x80\"",
+            b"\"ok\xe2\x82\"",
+        ] {
+            let mut s = Scanner::new(bytes);
+            assert!(s.value(0).is_err(), "{bytes:?}");
+            assert_eq!(s.take_error().what, "invalid UTF-8");
+        }
+    }
+
+    #[test]
     fn depth_is_bounded() {
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(accepts(&ok));
+        let mixed = "[{\"a\":".repeat(MAX_DEPTH / 2) + "1" + &"}]".repeat(MAX_DEPTH / 2);
+        assert!(accepts(&mixed));
         let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
         assert!(!accepts(&deep));
         let hostile = "[".repeat(100_000);
@@ -374,16 +503,36 @@ mod tests {
     }
 
     #[test]
-    fn word_check_finds_every_special_byte() {
-        for special in [b'"', b'\\', 0u8, 0x1f] {
+    fn attention_finds_the_first_special_byte() {
+        for special in [b'"', b'\\', 0u8, 0x1f, 0x80, 0xff] {
             for at in 0..8 {
-                let mut w = [b'a'; 8];
-                w[at] = special;
-                assert!(word_needs_attention(u64::from_le_bytes(w)));
+                for filler in [b'a', 0x01, b'"', 0xc3] {
+                    let mut w = [b'a'; 8];
+                    w[at] = special;
+                    for b in &mut w[at + 1..] {
+                        *b = filler;
+                    }
+                    let mask = attention(u64::from_le_bytes(w));
+                    assert_eq!(mask.trailing_zeros() / 8, at as u32, "{w:?}");
+                }
             }
         }
-        assert!(!word_needs_attention(u64::from_le_bytes(
-            *b"abc \xc3\xa9~\x7f"
-        )));
+        assert_eq!(attention(u64::from_le_bytes(*b"abc ~!\x7f ")), 0);
+    }
+
+    #[test]
+    fn the_mac_sees_every_byte() {
+        let body = br#"{"a":[1,2,3,{"b":"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"}],"d":"e"}"#.repeat(3);
+        let key = <HmacSha256 as Mac>::new_from_slice(b"k").unwrap_or_else(|_| unreachable!());
+        // Whether the scan completes or stops early, the MAC ends up fed with every byte.
+        for body in [body.clone(), [&body[..100], b"!", &body[101..]].concat()] {
+            let mut whole = key.clone();
+            whole.update(&body);
+            let mut mac = key.clone();
+            let mut s = Scanner::with_mac(&body, &mut mac);
+            let _ = s.value(0);
+            s.finish_mac();
+            assert_eq!(mac.finalize().into_bytes(), whole.finalize().into_bytes());
+        }
     }
 }

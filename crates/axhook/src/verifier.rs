@@ -13,7 +13,7 @@ use crate::envelope::{self, Delivery, Envelope};
 use crate::error::{ConfigError, Error};
 use crate::headers::{read_signature, Headers, Signature};
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Default `max_age`: 14 days, longer than aXcelerate's whole retry schedule (~12.1 days).
 pub const DEFAULT_MAX_AGE: TimeDelta = TimeDelta::days(14);
@@ -296,14 +296,26 @@ impl Verifier {
             }
         };
         let keys = keys.unwrap_or(&[]);
-        let key_label = match signature {
+        let (key_label, parsed) = match signature {
             Signature::Unsigned if !keys.is_empty() || !self.allow_unsigned => {
                 return Err(Error::UnsignedRejected {
                     key_applies: !keys.is_empty(),
                 });
             }
-            Signature::Unsigned => None,
-            Signature::Signed(sig) => Some(check_signature(keys, body, &sig)?),
+            Signature::Unsigned => (None, parsed),
+            Signature::Signed(sig) => {
+                let (first, parsed) = match (parsed, keys.first()) {
+                    // Scan the body while its HMAC under the first key is computed; the
+                    // signature is still judged before anything the scan found.
+                    (None, Some(key)) => {
+                        let mut mac = key.mac.clone();
+                        let parsed = envelope::parse_and_mac(body, &mut mac);
+                        (Some(mac), Some(parsed))
+                    }
+                    (parsed, _) => (None, parsed),
+                };
+                (Some(check_signature(keys, body, &sig, first)?), parsed)
+            }
         };
         let env = match parsed {
             Some(parsed) => parsed,
@@ -348,10 +360,19 @@ impl Verifier {
 }
 
 /// Finds the key that produced `sig` (constant-time comparison), or explains the mismatch.
-fn check_signature(keys: &[Key], body: &[u8], sig: &[u8; 32]) -> Result<Arc<str>, Error> {
+/// `first` is the first key's MAC when it was already fed with the body.
+fn check_signature(
+    keys: &[Key],
+    body: &[u8],
+    sig: &[u8; 32],
+    mut first: Option<HmacSha256>,
+) -> Result<Arc<str>, Error> {
     for key in keys {
-        let mut mac = key.mac.clone();
-        mac.update(body);
+        let mac = first.take().unwrap_or_else(|| {
+            let mut mac = key.mac.clone();
+            mac.update(body);
+            mac
+        });
         if mac.verify_slice(sig).is_ok() {
             return Ok(key.label.clone());
         }

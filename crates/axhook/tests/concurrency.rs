@@ -26,7 +26,9 @@ fn eight_threads_claiming_the_same_ids_get_one_new_each() {
                         Ok(Claim::New(ticket)) => {
                             news[id].fetch_add(1, Ordering::SeqCst);
                             if id % 2 == 0 {
-                                store.complete(&ticket, now).unwrap_or_else(|e| panic!("{e}"));
+                                store
+                                    .complete(&ticket, now)
+                                    .unwrap_or_else(|e| panic!("{e}"));
                             }
                         }
                         Ok(_) => {}

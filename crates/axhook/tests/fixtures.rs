@@ -15,15 +15,23 @@ fn load(name: &str) -> Value {
 fn verifier(config: &Value) -> Verifier {
     let mut b = Verifier::builder()
         .allow_unsigned(config["allowUnsigned"].as_bool().unwrap_or(false))
-        .max_age(TimeDelta::seconds(config["maxAgeSeconds"].as_i64().unwrap_or(1_209_600)))
-        .max_future_skew(TimeDelta::seconds(config["maxFutureSkewSeconds"].as_i64().unwrap_or(300)))
+        .max_age(TimeDelta::seconds(
+            config["maxAgeSeconds"].as_i64().unwrap_or(1_209_600),
+        ))
+        .max_future_skew(TimeDelta::seconds(
+            config["maxFutureSkewSeconds"].as_i64().unwrap_or(300),
+        ))
         .max_body_bytes(config["maxBodyBytes"].as_u64().unwrap_or(1 << 20) as usize);
     for (label, secret) in config["keys"].as_object().into_iter().flatten() {
         b = b.key(label, secret.as_str().unwrap_or_default());
     }
     for (id, keys) in config["clientKeys"].as_object().into_iter().flatten() {
         for (label, secret) in keys.as_object().into_iter().flatten() {
-            b = b.client_key(id.parse().unwrap_or_default(), label, secret.as_str().unwrap_or_default());
+            b = b.client_key(
+                id.parse().unwrap_or_default(),
+                label,
+                secret.as_str().unwrap_or_default(),
+            );
         }
     }
     if let Some(ids) = config["allowedClientIds"].as_array() {
@@ -45,7 +53,10 @@ fn decode_base64(text: &str) -> Vec<u8> {
     let mut out = Vec::new();
     for chunk in text.as_bytes().chunks(4) {
         let digits: Vec<u8> = chunk.iter().copied().filter(|c| *c != b'=').collect();
-        let n = digits.iter().enumerate().fold(0u32, |acc, (i, c)| acc | value(*c) << (18 - 6 * i));
+        let n = digits
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, c)| acc | value(*c) << (18 - 6 * i));
         for i in 0..digits.len().saturating_sub(1) {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -64,14 +75,21 @@ fn body(case: &Value) -> Vec<u8> {
 #[test]
 fn every_vector() {
     let file = load("vectors.json");
-    let default_now: DateTime<Utc> = file["now"].as_str().and_then(|s| s.parse().ok()).unwrap_or_default();
+    let default_now: DateTime<Utc> = file["now"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
     let cases = file["cases"].as_array().cloned().unwrap_or_default();
     assert!(cases.len() >= 60, "only {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap_or("?");
-        let now = case["now"].as_str().and_then(|s| s.parse().ok()).unwrap_or(default_now);
-        let headers: Vec<(String, String)> = serde_json::from_value(case["headers"].clone()).unwrap_or_default();
+        let now = case["now"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default_now);
+        let headers: Vec<(String, String)> =
+            serde_json::from_value(case["headers"].clone()).unwrap_or_default();
         let body = body(case);
         let expect = &case["expect"];
         let got = match verifier(&case["verifier"]).verify_at(&headers, &body, now) {
@@ -80,7 +98,10 @@ fn every_vector() {
                 // serde_json itself stops at 128 levels, so the deepest case is compared as text.
                 match serde_json::from_slice::<Value>(&body) {
                     Ok(whole) => assert_eq!(d.message(), whole["message"], "{name}: message"),
-                    Err(_) => assert!(String::from_utf8_lossy(&body).contains(d.message_json()), "{name}"),
+                    Err(_) => assert!(
+                        String::from_utf8_lossy(&body).contains(d.message_json()),
+                        "{name}"
+                    ),
                 }
                 serde_json::json!({
                     "ok": true, "type": d.event_type().as_str(), "namespace": d.namespace(),
@@ -98,7 +119,13 @@ fn every_vector() {
             failures.push(format!("{name}: expected {expect}, got {got}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     println!("{} vectors passed", cases.len());
 }
 
@@ -112,14 +139,20 @@ fn every_error_code_appears_at_least_twice() {
         }
     }
     for code in axhook::Error::CODES {
-        assert!(counts.get(*code).copied().unwrap_or(0) >= 2, "{code}: {counts:?}");
+        assert!(
+            counts.get(*code).copied().unwrap_or(0) >= 2,
+            "{code}: {counts:?}"
+        );
     }
 }
 
 #[test]
 fn every_dedupe_sequence() {
     let file = load("dedupe.json");
-    let start: DateTime<Utc> = file["start"].as_str().and_then(|s| s.parse().ok()).unwrap_or_default();
+    let start: DateTime<Utc> = file["start"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
     let sequences = file["sequences"].as_array().cloned().unwrap_or_default();
     assert!(sequences.len() >= 7);
     for seq in &sequences {
@@ -135,8 +168,15 @@ fn every_dedupe_sequence() {
             let ticket = step["ticket"].as_str().unwrap_or_default().to_string();
             let got = match step["op"].as_str() {
                 Some("claim") => {
-                    let key = axhook::dedupe_key(step["clientId"].as_u64().unwrap_or(0), step["messageId"].as_str().unwrap_or(""));
-                    assert_eq!(Some(key.as_str()), step["key"].as_str(), "{name} step {i}: key");
+                    let key = axhook::dedupe_key(
+                        step["clientId"].as_u64().unwrap_or(0),
+                        step["messageId"].as_str().unwrap_or(""),
+                    );
+                    assert_eq!(
+                        Some(key.as_str()),
+                        step["key"].as_str(),
+                        "{name} step {i}: key"
+                    );
                     match store.claim(&key, now) {
                         Ok(Claim::New(t)) => {
                             tickets.insert(ticket, t);
@@ -146,8 +186,12 @@ fn every_dedupe_sequence() {
                         Err(e) => e.code(),
                     }
                 }
-                Some("complete") => store.complete(&tickets[&ticket], now).map_or_else(|e| e.code(), |()| "ok"),
-                Some("release") => store.release(&tickets[&ticket]).map_or_else(|e| e.code(), |()| "ok"),
+                Some("complete") => store
+                    .complete(&tickets[&ticket], now)
+                    .map_or_else(|e| e.code(), |()| "ok"),
+                Some("release") => store
+                    .release(&tickets[&ticket])
+                    .map_or_else(|e| e.code(), |()| "ok"),
                 other => panic!("{name}: unknown op {other:?}"),
             };
             assert_eq!(Some(got), step["expect"].as_str(), "{name} step {i}");
@@ -158,14 +202,22 @@ fn every_dedupe_sequence() {
 #[test]
 fn every_event_sample_is_a_valid_known_delivery() {
     let dir = format!("{}/../../fixtures/events", env!("CARGO_MANIFEST_DIR"));
-    let verifier = Verifier::builder().key("k", "k").build().unwrap_or_else(|e| panic!("{e}"));
+    let verifier = Verifier::builder()
+        .key("k", "k")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut seen = 0;
     for t in axhook::KNOWN_EVENTS {
         let sample: Value = load(&format!("events/{t}.json"));
         let body = serde_json::to_vec(&sample).unwrap_or_default();
         let headers = axhook::signer::signed_headers(&body, "k");
-        let now = sample["timestamp"].as_str().and_then(|s| s.parse::<DateTime<Utc>>().ok()).unwrap_or_default();
-        let d = verifier.verify_at(&headers, &body, now).unwrap_or_else(|e| panic!("{dir}/{t}.json: {e}"));
+        let now = sample["timestamp"]
+            .as_str()
+            .and_then(|s| s.parse::<DateTime<Utc>>().ok())
+            .unwrap_or_default();
+        let d = verifier
+            .verify_at(&headers, &body, now)
+            .unwrap_or_else(|e| panic!("{dir}/{t}.json: {e}"));
         assert!(d.event_type().is_known() && d.event_type().as_str() == *t);
         seen += 1;
     }

@@ -108,9 +108,22 @@ fn rfc4231_vectors() {
     for (key, data, expected) in cases {
         assert_eq!(Signer::new(&key).sign(&data), expected);
         // And the verifier accepts exactly that signature for those bytes.
-        let verifier = Verifier::builder().key("rfc", &key).build().unwrap_or_else(|e| panic!("{e}"));
+        let verifier = Verifier::builder()
+            .key("rfc", &key)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
         let headers = [("Ax-Signature-Version", "1"), ("Ax-Signature", expected)];
-        let err = verifier.verify_at(&headers, &data, "2024-01-01T00:00:00Z".parse().unwrap_or_default()).err();
-        assert_eq!(err.map(|e| e.code()), Some("malformed_json"), "signature passed, body is not an envelope");
+        let err = verifier
+            .verify_at(
+                &headers,
+                &data,
+                "2024-01-01T00:00:00Z".parse().unwrap_or_default(),
+            )
+            .err();
+        assert_eq!(
+            err.map(|e| e.code()),
+            Some("malformed_json"),
+            "signature passed, body is not an envelope"
+        );
     }
 }
