@@ -199,14 +199,12 @@ fn parse_with(scanner: &mut Scanner<'_>) -> Result<Envelope, ParseFailure> {
         )));
     }
     let timestamp = string_field(field(4)?, "timestamp").map_err(fail)?;
-    let timestamp = DateTime::parse_from_rfc3339(&timestamp)
-        .map_err(|e| {
-            fail(Error::invalid(
-                "timestamp",
-                format!("must be RFC 3339 with a zone, like 2024-02-25T23:30:38.056Z ({e})"),
-            ))
-        })?
-        .with_timezone(&Utc);
+    let timestamp = parse_timestamp(&timestamp).map_err(|e| {
+        fail(Error::invalid(
+            "timestamp",
+            format!("must be RFC 3339 with a zone, like 2024-02-25T23:30:38.056Z ({e})"),
+        ))
+    })?;
     Ok(Envelope {
         message,
         event_type,
@@ -214,6 +212,41 @@ fn parse_with(scanner: &mut Scanner<'_>) -> Result<Envelope, ParseFailure> {
         message_id: message_id.into_owned(),
         timestamp,
     })
+}
+
+/// RFC 3339 with a zone. aXcelerate's own form (`2024-02-25T23:30:38.056Z`) takes a direct
+/// path; every other form goes through chrono's parser, which the direct path agrees with.
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    fast_timestamp(text.as_bytes()).map_or_else(
+        || DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)),
+        Ok,
+    )
+}
+
+fn fast_timestamp(b: &[u8]) -> Option<DateTime<Utc>> {
+    let num = |range: Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    let punctuation = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if b.len() < 20 || b.last() != Some(&b'Z') || punctuation.iter().any(|(i, c)| b[*i] != *c) {
+        return None;
+    }
+    let nanos = match &b[19..b.len() - 1] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            num(20..20 + digits.len())? * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let second = num(17..19)?;
+    if second > 59 {
+        return None; // leap seconds: chrono's parser knows them
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let time = date.and_hms_nano_opt(num(11..13)?, num(14..16)?, second, nanos)?;
+    Some(time.and_utc())
 }
 
 /// Validates the whole body and returns the value spans of the five known fields.
@@ -467,6 +500,37 @@ mod tests {
             code(&GOOD.replace("\"m-1\"", "\"m-1\",\"x\":1,\"\\u0078\":2")),
             "malformed_json"
         );
+    }
+
+    #[test]
+    fn fast_timestamps_agree_with_chrono() {
+        for text in [
+            "2024-02-25T23:30:38.056Z",
+            "2024-02-25T23:30:38Z",
+            "2024-02-25T23:30:38.1Z",
+            "2024-02-25T23:30:38.123456789Z",
+            "2024-02-25T23:30:38.1234567891Z",
+            "2024-02-30T00:00:00Z",
+            "2024-02-25T24:00:00Z",
+            "2024-02-25T23:30:60Z",
+            "2016-12-31T23:59:60.5Z",
+            "2024-02-25t23:30:38z",
+            "2024-02-25 23:30:38Z",
+            "2024-02-25T23:30:38.Z",
+            "2024-02-25T23:30:38+10:00",
+            "+024-02-25T23:30:38Z",
+            "2024-2-25T23:30:38Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999Z",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .ok();
+            assert_eq!(parse_timestamp(text).ok(), chrono, "{text}");
+            if let Some(fast) = fast_timestamp(text.as_bytes()) {
+                assert_eq!(Some(fast), chrono, "{text}");
+            }
+        }
     }
 
     #[test]

@@ -241,11 +241,14 @@ struct Seconds(i64);
 impl fmt::Display for Seconds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (s, ms) = (self.0 / 1000, (self.0 % 1000).abs());
-        if ms == 0 {
-            write!(f, "{s} s")
-        } else {
-            write!(f, "{s}.{ms:03} s")
+        match ms {
+            0 => write!(f, "{s} s")?,
+            _ => write!(f, "{s}.{ms:03} s")?,
         }
+        if s.abs() >= 86_400 {
+            write!(f, " ({:.1} days)", s as f64 / 86_400.0)?;
+        }
+        Ok(())
     }
 }
 

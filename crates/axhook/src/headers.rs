@@ -138,6 +138,23 @@ pub(crate) fn read_signature<H: Headers + ?Sized>(headers: &H) -> Result<Signatu
     }
 }
 
+/// Hex digit values; 0xFF for every byte that is not a hex digit.
+const HEX: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
 fn decode_signature(text: &[u8]) -> Result<[u8; 32], Error> {
     let mut out = [0u8; 32];
     if text.len() != 64 {
@@ -151,21 +168,16 @@ fn decode_signature(text: &[u8]) -> Result<[u8; 32], Error> {
             },
         });
     }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
+    let mut invalid = 0u8;
     for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        match (nibble(pair[0]), nibble(pair[1])) {
-            (Some(hi), Some(lo)) => *byte = hi << 4 | lo,
-            _ => {
-                return Err(Error::MalformedSignature {
-                    reason: "expected 64 hex digits; found a character that is not hex",
-                })
-            }
-        }
+        let (hi, lo) = (HEX[pair[0] as usize], HEX[pair[1] as usize]);
+        invalid |= hi | lo;
+        *byte = hi << 4 | lo;
+    }
+    if invalid & 0x80 != 0 {
+        return Err(Error::MalformedSignature {
+            reason: "expected 64 hex digits; found a character that is not hex",
+        });
     }
     Ok(out)
 }

@@ -187,7 +187,12 @@ impl<'a> Scanner<'a> {
                 word.copy_from_slice(chunk);
                 let mask = attention(u64::from_le_bytes(word));
                 if mask != 0 {
-                    self.pos += (mask.trailing_zeros() / 8) as usize;
+                    let at = (mask.trailing_zeros() / 8) as usize;
+                    self.pos += at;
+                    if word[at] == b'"' {
+                        self.pos += 1;
+                        return Ok(escaped);
+                    }
                     break;
                 }
                 self.pos += 8;
