@@ -1,14 +1,27 @@
 # One entry point for humans and CI: make demo · make test · make bench · make fixtures · make lint
+#
+# Each binding adds itself through bindings/<name>/make.mk, which may append to:
+#   SETUP            targets that install what its tests need (idempotent, quick when done)
+#   BINDING_TESTS    targets that `make test` runs
+#   BINDING_BENCHES  targets that `make bench` runs
+#   RUST_EXCLUDE     `--exclude <crate>` for crates that plain `cargo test` cannot build
 SHELL := /bin/bash
 CARGO ?= cargo
-FIXTURES_TMP := $(shell mktemp -d -u /tmp/axhook-fixtures.XXXXXX)
+SETUP :=
+BINDING_TESTS :=
+BINDING_BENCHES :=
+RUST_EXCLUDE :=
 
-.PHONY: demo test lint fmt-check clippy rust-test fixtures fixtures-check bench
+-include $(sort $(wildcard bindings/*/make.mk))
+
+.PHONY: demo test setup lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
 
 demo:
 	$(CARGO) run -q -p axhook --example demo
 
-test: lint rust-test fixtures-check
+test: setup lint rust-test fixtures-check $(BINDING_TESTS)
+
+setup: $(SETUP)
 
 lint: fmt-check clippy
 
@@ -16,10 +29,10 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
-	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --workspace $(RUST_EXCLUDE) --all-targets --all-features -- -D warnings
 
 rust-test:
-	$(CARGO) test --workspace --all-features
+	$(CARGO) test --workspace $(RUST_EXCLUDE) --all-features
 
 # Regenerate fixtures/ with the signer (commit the result).
 fixtures:
@@ -27,9 +40,12 @@ fixtures:
 
 # The checked-in fixtures must be exactly what the generator writes.
 fixtures-check:
-	$(CARGO) run -q -p axhook --example fixtures -- $(FIXTURES_TMP)
-	diff -r --exclude=README.md fixtures $(FIXTURES_TMP) || { echo "fixtures/ differs from 'make fixtures' output"; exit 1; }
-	rm -rf $(FIXTURES_TMP)
+	@tmp=$$(mktemp -d); \
+	$(CARGO) run -q -p axhook --example fixtures -- $$tmp && \
+	diff -r --exclude=README.md fixtures $$tmp || { echo "fixtures/ differs from 'make fixtures' output"; rm -rf $$tmp; exit 1; }; \
+	rm -rf $$tmp
 
-bench:
+bench: rust-bench $(BINDING_BENCHES)
+
+rust-bench:
 	$(CARGO) bench -p axhook --bench verify

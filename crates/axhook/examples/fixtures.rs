@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use axhook::chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use axhook::signer::{sample_message, Signer};
-use axhook::{Claim, DedupeStore, MemoryStore, Ticket, Verifier, KNOWN_EVENTS};
+use axhook::{Claim, DedupeStore, MemoryStore, Ticket, Verifier, VerifierConfig, KNOWN_EVENTS};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -43,23 +43,10 @@ impl Config {
     }
 
     fn verifier(&self) -> Verifier {
-        let mut b = Verifier::builder()
-            .allow_unsigned(self.allow_unsigned)
-            .max_age(TimeDelta::seconds(self.max_age_seconds))
-            .max_future_skew(TimeDelta::seconds(self.max_future_skew_seconds))
-            .max_body_bytes(self.max_body_bytes);
-        for (label, secret) in &self.keys {
-            b = b.key(label, secret);
-        }
-        for (id, keys) in self.client_keys.iter().flatten() {
-            for (label, secret) in keys {
-                b = b.client_key(id.parse().unwrap_or_default(), label, secret);
-            }
-        }
-        if let Some(ids) = &self.allowed_client_ids {
-            b = b.allowed_client_ids(ids.iter().copied());
-        }
-        b.build().unwrap_or_else(|e| panic!("{e}"))
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let config: VerifierConfig =
+            serde_json::from_value(value).unwrap_or_else(|e| panic!("{e}"));
+        config.build().unwrap_or_else(|e| panic!("{e}"))
     }
 }
 

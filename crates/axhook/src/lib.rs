@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod config;
 mod dedupe;
 mod envelope;
 mod error;
@@ -12,6 +13,7 @@ mod receiver;
 pub mod signer;
 mod verifier;
 
+pub use config::{seconds, VerifierConfig};
 pub use dedupe::{
     Claim, DedupeStore, MemoryStore, StoreError, Ticket, DEFAULT_LEASE, DEFAULT_MEMORY_CAPACITY,
     DEFAULT_RETENTION,

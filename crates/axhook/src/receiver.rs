@@ -66,6 +66,32 @@ impl Verdict {
     }
 }
 
+impl Verdict {
+    /// The verdict a store's answer to a claim implies: `Ok(ticket)` means run the handler.
+    /// Bindings whose stores live in the host language (async, remote) use this and
+    /// [`after_settle`](Self::after_settle) so that the decisions stay here.
+    pub fn after_claim(claim: Result<Claim, StoreError>) -> Result<Ticket, Verdict> {
+        match claim {
+            Ok(Claim::New(ticket)) => Ok(ticket),
+            Ok(Claim::Duplicate) => Err(Verdict::Duplicate),
+            Ok(Claim::InProgress) => Err(Verdict::InProgress),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// The verdict once the handler ran (`handled`) and the claim was settled: completed after
+    /// success, released after failure (`settled` is the store's answer to that call).
+    pub fn after_settle(handled: Result<(), String>, settled: Result<(), StoreError>) -> Verdict {
+        match (handled, settled) {
+            (Ok(()), Ok(())) => Verdict::Processed,
+            (Ok(()), Err(StoreError::LeaseLost)) => Verdict::LeaseLost,
+            (Ok(()), Err(e)) => unavailable(e),
+            // A failed release leaves the lease to expire; the retry after it is processed.
+            (Err(why), _) => Verdict::HandlerFailed(why),
+        }
+    }
+}
+
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -173,13 +199,10 @@ impl<S: DedupeStore> Receiver<S> {
             Ok(delivery) => delivery,
             Err(e) => return Begun::Done(Outcome::new(Verdict::Rejected(e), None)),
         };
-        let verdict = match self.store.claim(&delivery.dedupe_key(), now) {
-            Ok(Claim::New(ticket)) => return Begun::Pending(Pending { delivery, ticket }),
-            Ok(Claim::Duplicate) => Verdict::Duplicate,
-            Ok(Claim::InProgress) => Verdict::InProgress,
-            Err(e) => unavailable(e),
-        };
-        Begun::Done(Outcome::new(verdict, Some(delivery)))
+        match Verdict::after_claim(self.store.claim(&delivery.dedupe_key(), now)) {
+            Ok(ticket) => Begun::Pending(Pending { delivery, ticket }),
+            Err(verdict) => Begun::Done(Outcome::new(verdict, Some(delivery))),
+        }
     }
 
     /// Settles a pending delivery with its handler's result: complete on success, release on
@@ -191,19 +214,11 @@ impl<S: DedupeStore> Receiver<S> {
         now: DateTime<Utc>,
     ) -> Outcome<'b> {
         let Pending { delivery, ticket } = pending;
-        let verdict = match handled {
-            Ok(()) => match self.store.complete(&ticket, now) {
-                Ok(()) => Verdict::Processed,
-                Err(StoreError::LeaseLost) => Verdict::LeaseLost,
-                Err(e) => unavailable(e),
-            },
-            Err(why) => {
-                // A failed release leaves the lease to expire; the retry after it is processed.
-                let _ = self.store.release(&ticket);
-                Verdict::HandlerFailed(why)
-            }
+        let settled = match &handled {
+            Ok(()) => self.store.complete(&ticket, now),
+            Err(_) => self.store.release(&ticket),
         };
-        Outcome::new(verdict, Some(delivery))
+        Outcome::new(Verdict::after_settle(handled, settled), Some(delivery))
     }
 
     /// Verifies, claims, runs `handler` once for a new delivery and settles it, as of now.

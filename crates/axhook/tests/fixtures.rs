@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axhook::chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-use axhook::{Claim, DedupeStore, MemoryStore, Ticket, Verifier};
+use axhook::{Claim, DedupeStore, MemoryStore, Ticket, Verifier, VerifierConfig};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
@@ -13,31 +13,9 @@ fn load(name: &str) -> Value {
 }
 
 fn verifier(config: &Value) -> Verifier {
-    let mut b = Verifier::builder()
-        .allow_unsigned(config["allowUnsigned"].as_bool().unwrap_or(false))
-        .max_age(TimeDelta::seconds(
-            config["maxAgeSeconds"].as_i64().unwrap_or(1_209_600),
-        ))
-        .max_future_skew(TimeDelta::seconds(
-            config["maxFutureSkewSeconds"].as_i64().unwrap_or(300),
-        ))
-        .max_body_bytes(config["maxBodyBytes"].as_u64().unwrap_or(1 << 20) as usize);
-    for (label, secret) in config["keys"].as_object().into_iter().flatten() {
-        b = b.key(label, secret.as_str().unwrap_or_default());
-    }
-    for (id, keys) in config["clientKeys"].as_object().into_iter().flatten() {
-        for (label, secret) in keys.as_object().into_iter().flatten() {
-            b = b.client_key(
-                id.parse().unwrap_or_default(),
-                label,
-                secret.as_str().unwrap_or_default(),
-            );
-        }
-    }
-    if let Some(ids) = config["allowedClientIds"].as_array() {
-        b = b.allowed_client_ids(ids.iter().filter_map(Value::as_u64));
-    }
-    b.build().unwrap_or_else(|e| panic!("{e}"))
+    let config: VerifierConfig =
+        serde_json::from_value(config.clone()).unwrap_or_else(|e| panic!("{e}"));
+    config.build().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn decode_base64(text: &str) -> Vec<u8> {
