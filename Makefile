@@ -7,14 +7,15 @@
 #   RUST_EXCLUDE     `--exclude <crate>` for crates that plain `cargo test` cannot build
 SHELL := /bin/bash
 CARGO ?= cargo
-SETUP :=
+# The Redis store's tests and benches start their own redis-server on a free loopback port.
+SETUP := redis-setup
 BINDING_TESTS :=
 BINDING_BENCHES :=
 RUST_EXCLUDE :=
 
 -include $(sort $(wildcard bindings/*/make.mk))
 
-.PHONY: demo test setup lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
+.PHONY: demo test setup redis-setup lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
 
 demo:
 	$(CARGO) run -q -p axhook --example demo
@@ -22,6 +23,9 @@ demo:
 test: setup lint rust-test fixtures-check $(BINDING_TESTS)
 
 setup: $(SETUP)
+
+redis-setup:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
 
 lint: fmt-check clippy
 
@@ -49,3 +53,4 @@ bench: rust-bench $(BINDING_BENCHES)
 
 rust-bench:
 	$(CARGO) bench -p axhook --bench verify
+	$(CARGO) bench -p axhook-redis --bench stores

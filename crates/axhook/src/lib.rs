@@ -9,13 +9,16 @@ mod error;
 mod event;
 mod headers;
 mod json;
+mod memory;
 mod receiver;
 pub mod signer;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod verifier;
 
 pub use config::{seconds, VerifierConfig};
 pub use dedupe::{
-    Claim, DedupeStore, MemoryStore, StoreError, Ticket, DEFAULT_LEASE, DEFAULT_MEMORY_CAPACITY,
+    Claim, DedupeStore, StoreError, Ticket, DEFAULT_LEASE, DEFAULT_MEMORY_CAPACITY,
     DEFAULT_RETENTION,
 };
 pub use envelope::{dedupe_key, Delivery, MAX_CLIENT_ID, MAX_MESSAGE_ID_CHARS};
@@ -23,6 +26,7 @@ pub use error::{ConfigError, Error};
 pub use event::{pattern_matches, EventType, KNOWN_EVENTS};
 pub use headers::{Headers, Lookup, SIGNATURE_HEADER, VERSION_HEADER};
 pub use json::MAX_DEPTH;
+pub use memory::MemoryStore;
 pub use receiver::{Begun, Outcome, Pending, Receiver, Verdict};
 pub use verifier::{
     Verifier, VerifierBuilder, DEFAULT_MAX_AGE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_FUTURE_SKEW,

@@ -25,7 +25,7 @@ fn eight_threads_claiming_the_same_ids_get_one_new_each() {
                     match store.claim(&format!("1:{id}"), now) {
                         Ok(Claim::New(ticket)) => {
                             news[id].fetch_add(1, Ordering::SeqCst);
-                            if id % 2 == 0 {
+                            if id.is_multiple_of(2) {
                                 store
                                     .complete(&ticket, now)
                                     .unwrap_or_else(|e| panic!("{e}"));

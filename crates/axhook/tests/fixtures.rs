@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use axhook::chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-use axhook::{Claim, DedupeStore, MemoryStore, Ticket, Verifier, VerifierConfig};
+use axhook::chrono::{DateTime, SecondsFormat, Utc};
+use axhook::{MemoryStore, Verifier, VerifierConfig};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
@@ -126,55 +126,15 @@ fn every_error_code_appears_at_least_twice() {
 
 #[test]
 fn every_dedupe_sequence() {
-    let file = load("dedupe.json");
-    let start: DateTime<Utc> = file["start"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_default();
-    let sequences = file["sequences"].as_array().cloned().unwrap_or_default();
-    assert!(sequences.len() >= 7);
-    for seq in &sequences {
-        let name = seq["name"].as_str().unwrap_or("?");
-        let store = MemoryStore::with_limits(
-            TimeDelta::seconds(seq["store"]["leaseSeconds"].as_i64().unwrap_or(300)),
-            TimeDelta::seconds(seq["store"]["retentionSeconds"].as_i64().unwrap_or(0)),
-            1000,
-        );
-        let mut tickets: HashMap<String, Ticket> = HashMap::new();
-        for (i, step) in seq["steps"].as_array().into_iter().flatten().enumerate() {
-            let now = start + TimeDelta::seconds(step["at"].as_i64().unwrap_or(0));
-            let ticket = step["ticket"].as_str().unwrap_or_default().to_string();
-            let got = match step["op"].as_str() {
-                Some("claim") => {
-                    let key = axhook::dedupe_key(
-                        step["clientId"].as_u64().unwrap_or(0),
-                        step["messageId"].as_str().unwrap_or(""),
-                    );
-                    assert_eq!(
-                        Some(key.as_str()),
-                        step["key"].as_str(),
-                        "{name} step {i}: key"
-                    );
-                    match store.claim(&key, now) {
-                        Ok(Claim::New(t)) => {
-                            tickets.insert(ticket, t);
-                            "new"
-                        }
-                        Ok(other) => other.code(),
-                        Err(e) => e.code(),
-                    }
-                }
-                Some("complete") => store
-                    .complete(&tickets[&ticket], now)
-                    .map_or_else(|e| e.code(), |()| "ok"),
-                Some("release") => store
-                    .release(&tickets[&ticket])
-                    .map_or_else(|e| e.code(), |()| "ok"),
-                other => panic!("{name}: unknown op {other:?}"),
-            };
-            assert_eq!(Some(got), step["expect"].as_str(), "{name} step {i}");
-        }
-    }
+    let fixture = std::fs::read_to_string(format!(
+        "{}/../../fixtures/dedupe.json",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let fixture = fixture.unwrap_or_else(|e| panic!("{e}"));
+    let steps = axhook::testing::run_dedupe_fixture(&fixture, |_, lease, retention| {
+        MemoryStore::with_limits(lease, retention, 1000)
+    });
+    assert!(steps.clone().is_ok_and(|n| n >= 30), "{steps:?}");
 }
 
 #[test]
