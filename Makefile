@@ -1,6 +1,7 @@
 # One entry point for humans and CI: make demo · make test · make bench · make fixtures · make lint
 #
-# Each binding adds itself through bindings/<name>/make.mk, which may append to:
+# Each binding (and crate with suites beyond cargo test) adds itself through
+# bindings/<name>/make.mk or crates/<name>/make.mk, which may append to:
 #   SETUP            targets that install what its tests need (idempotent, quick when done)
 #   BINDING_TESTS    targets that `make test` runs
 #   BINDING_BENCHES  targets that `make bench` runs
@@ -13,7 +14,7 @@ BINDING_TESTS :=
 BINDING_BENCHES :=
 RUST_EXCLUDE :=
 
--include $(sort $(wildcard bindings/*/make.mk))
+-include $(sort $(wildcard bindings/*/make.mk crates/*/make.mk))
 
 .PHONY: demo test setup redis-setup lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
 
