@@ -16,7 +16,7 @@ RUST_EXCLUDE :=
 
 -include $(sort $(wildcard bindings/*/make.mk crates/*/make.mk))
 
-.PHONY: demo test setup redis-setup lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
+.PHONY: demo test setup redis-setup fuzz lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
 
 demo:
 	$(CARGO) run -q -p axhook --example demo
@@ -55,3 +55,15 @@ bench: rust-bench $(BINDING_BENCHES)
 rust-bench:
 	$(CARGO) bench -p axhook --bench verify
 	$(CARGO) bench -p axhook-redis --bench stores
+
+# Each fuzz target for FUZZ_SECONDS (cargo-fuzz on the nightly toolchain; fuzz/ is its own
+# workspace), corpora seeded from fixtures/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := verify envelope header_values dedupe
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo +nightly install cargo-fuzz
+	rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
+	cd fuzz && python3 seed.py
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 || exit 1; \
+	done
