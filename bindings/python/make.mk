@@ -1,0 +1,36 @@
+# Python binding (issue 3): the pyo3 crate in bindings/python and the `axhook` package, built by
+# maturin from the root pyproject.toml and installed with `pip install .` into a venv of its
+# own (git-ignored). Included by the root Makefile; paths are relative to the repository root.
+PY_DIR := bindings/python
+PY_VENV := $(PY_DIR)/.venv
+PY := $(PY_VENV)/bin/python
+# Rebuilt when any of these changes; otherwise `make python-setup` does nothing.
+PY_SOURCES := pyproject.toml Cargo.lock $(PY_DIR)/Cargo.toml $(PY_DIR)/README.md \
+	$(wildcard $(PY_DIR)/src/*.rs $(PY_DIR)/axhook/*.py $(PY_DIR)/axhook/*.pyi) \
+	crates/axhook/Cargo.toml $(wildcard crates/axhook/src/*.rs)
+
+.PHONY: python-setup python-test python-bench
+
+python-setup: $(PY_VENV)/.installed
+
+$(PY_VENV)/.requirements: $(PY_DIR)/requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(PY_VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r $(PY_DIR)/requirements-dev.txt
+	touch $@
+
+# What a user runs: `pip install .` at the root (maturin from the venv, so no isolated build).
+$(PY_VENV)/.installed: $(PY_VENV)/.requirements $(PY_SOURCES)
+	PATH="$(abspath $(PY_VENV))/bin:$$PATH" $(PY) -m pip install -q --no-build-isolation \
+		--force-reinstall --no-deps .
+	touch $@
+
+python-test: python-setup
+	cd $(PY_DIR) && .venv/bin/pytest -p no:cacheprovider tests
+
+python-bench: python-setup
+	$(PY) $(PY_DIR)/bench/bench.py
+
+SETUP += python-setup
+BINDING_TESTS += python-test
+BINDING_BENCHES += python-bench
