@@ -83,6 +83,12 @@ impl<'a> Delivery<'a> {
         std::str::from_utf8(&self.raw[self.message.clone()]).unwrap_or("null")
     }
 
+    /// Where the message's JSON text lies in [`raw_body`](Self::raw_body), for bindings that
+    /// keep the body in a buffer of their own.
+    pub fn message_span(&self) -> Range<usize> {
+        self.message.clone()
+    }
+
     /// The message as a JSON value.
     pub fn message(&self) -> serde_json::Value {
         serde_json::from_str(self.message_json()).unwrap_or(serde_json::Value::Null)

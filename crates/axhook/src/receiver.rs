@@ -28,6 +28,9 @@ pub enum Verdict {
     LeaseLost,
     /// Verification refused the delivery: the error's own code and status.
     Rejected(Error),
+    /// A framework helper found the body already turned into an object by a JSON parser, so
+    /// the raw bytes the signature covers are gone: 500 `body_already_parsed`.
+    BodyAlreadyParsed,
 }
 
 impl Verdict {
@@ -39,6 +42,7 @@ impl Verdict {
         "handler_failed",
         "store_unavailable",
         "lease_lost",
+        "body_already_parsed",
     ];
 
     /// The stable code.
@@ -51,6 +55,7 @@ impl Verdict {
             Verdict::StoreUnavailable(_) => "store_unavailable",
             Verdict::LeaseLost => "lease_lost",
             Verdict::Rejected(e) => e.code(),
+            Verdict::BodyAlreadyParsed => "body_already_parsed",
         }
     }
 
@@ -59,7 +64,7 @@ impl Verdict {
         match self {
             Verdict::Processed | Verdict::Duplicate | Verdict::LeaseLost => 200,
             Verdict::InProgress => 409,
-            Verdict::HandlerFailed(_) => 500,
+            Verdict::HandlerFailed(_) | Verdict::BodyAlreadyParsed => 500,
             Verdict::StoreUnavailable(_) => 503,
             Verdict::Rejected(e) => e.http_status(),
         }
@@ -104,6 +109,11 @@ impl fmt::Display for Verdict {
                 "processed, but the lease had been taken over by another worker meanwhile",
             ),
             Verdict::Rejected(e) => e.fmt(f),
+            Verdict::BodyAlreadyParsed => f.write_str(
+                "the request body was already parsed as JSON before axhook saw it, so the raw \
+                 bytes the signature covers are gone; mount the webhook route before any JSON \
+                 body parser, or give it the raw body",
+            ),
         }
     }
 }
@@ -213,12 +223,23 @@ impl<S: DedupeStore> Receiver<S> {
         handled: Result<(), String>,
         now: DateTime<Utc>,
     ) -> Outcome<'b> {
-        let Pending { delivery, ticket } = pending;
+        let verdict = self.settle(&pending.ticket, handled, now);
+        Outcome::new(verdict, Some(pending.delivery))
+    }
+
+    /// Settles a claim by its ticket alone: complete on success, release on failure. For
+    /// bindings that keep the delivery in a form of their own while the handler runs.
+    pub fn settle(
+        &self,
+        ticket: &Ticket,
+        handled: Result<(), String>,
+        now: DateTime<Utc>,
+    ) -> Verdict {
         let settled = match &handled {
-            Ok(()) => self.store.complete(&ticket, now),
-            Err(_) => self.store.release(&ticket),
+            Ok(()) => self.store.complete(ticket, now),
+            Err(_) => self.store.release(ticket),
         };
-        Outcome::new(Verdict::after_settle(handled, settled), Some(delivery))
+        Verdict::after_settle(handled, settled)
     }
 
     /// Verifies, claims, runs `handler` once for a new delivery and settles it, as of now.

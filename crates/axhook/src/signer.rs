@@ -85,7 +85,7 @@ pub struct Outgoing {
 #[derive(Debug, Clone)]
 pub struct DeliveryBuilder {
     event_type: String,
-    message: Option<Value>,
+    message: Option<String>,
     client_id: u64,
     message_id: Option<String>,
     timestamp: Option<DateTime<Utc>>,
@@ -105,7 +105,14 @@ impl DeliveryBuilder {
 
     /// Replaces the sample message.
     pub fn message(mut self, message: Value) -> Self {
-        self.message = Some(message);
+        self.message = Some(message.to_string());
+        self
+    }
+
+    /// Replaces the sample message with raw JSON text, used exactly as given (key order,
+    /// number spelling). The text is not checked: a broken one makes a broken delivery.
+    pub fn message_json(mut self, json: impl Into<String>) -> Self {
+        self.message = Some(json.into());
         self
     }
 
@@ -133,7 +140,7 @@ impl DeliveryBuilder {
         let message = self
             .message
             .clone()
-            .unwrap_or_else(|| sample_message(&self.event_type, self.client_id));
+            .unwrap_or_else(|| sample_message(&self.event_type, self.client_id).to_string());
         let timestamp = self
             .timestamp
             .unwrap_or_else(Utc::now)

@@ -236,6 +236,11 @@ impl Verifier {
         VerifierBuilder::default()
     }
 
+    /// The labels of the global keys, in the order they were added (never the keys).
+    pub fn key_labels(&self) -> Vec<&str> {
+        self.keys.iter().map(|k| &*k.label).collect()
+    }
+
     /// The configured `max_age`.
     pub fn max_age(&self) -> TimeDelta {
         self.max_age
