@@ -6,7 +6,18 @@ Framework helpers: ``axhook.flask``, ``axhook.fastapi``, ``axhook.django``; test
 ``axhook.testing``.
 """
 
-from ._native import KNOWN_EVENTS, Claim, Delivery, MemoryStore, Ticket, Verifier, __version__
+from ._native import (
+    KNOWN_EVENTS,
+    Claim,
+    Delivery,
+    MemoryStore,
+    RedisStore,
+    SqliteStore,
+    Store,
+    Ticket,
+    Verifier,
+    __version__,
+)
 from .errors import (
     AxhookError,
     BodyTooLarge,
@@ -36,8 +47,11 @@ __all__ = [
     "Outcome",
     "PayloadError",
     "Receiver",
+    "RedisStore",
     "ReplayError",
     "SignatureError",
+    "SqliteStore",
+    "Store",
     "StoreError",
     "StoreUnavailable",
     "Ticket",

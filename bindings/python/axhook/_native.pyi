@@ -1,5 +1,6 @@
 """Type stubs of the native module ``axhook._native`` (pyo3)."""
 
+import os
 from datetime import datetime, timedelta
 from typing import Any, Iterable, List, Literal, Mapping, Optional, Tuple, Union, final
 
@@ -90,8 +91,15 @@ class Claim:
     def ticket(self) -> Optional[Ticket]:
         """The ticket of a ``new`` claim."""
 
+class Store:
+    """The base class of every dedupe store."""
+
+    def claim(self, key: str, *, now: Optional[datetime] = None) -> Claim: ...
+    def complete(self, ticket: Ticket, *, now: Optional[datetime] = None) -> None: ...
+    def release(self, ticket: Ticket) -> None: ...
+
 @final
-class MemoryStore:
+class MemoryStore(Store):
     """A bounded, in-process dedupe store: right for one process and for tests."""
 
     def __init__(
@@ -101,10 +109,40 @@ class MemoryStore:
         retention: Seconds = timedelta(days=14, minutes=5),
         capacity: int = 100000,
     ) -> None: ...
-    def claim(self, key: str, *, now: Optional[datetime] = None) -> Claim: ...
-    def complete(self, ticket: Ticket, *, now: Optional[datetime] = None) -> None: ...
-    def release(self, ticket: Ticket) -> None: ...
     def __len__(self) -> int: ...
+
+@final
+class SqliteStore(Store):
+    """A persistent dedupe store in one SQLite file (WAL), shared safely by every process of a
+    host; survives restarts."""
+
+    def __init__(
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        lease: Seconds = timedelta(minutes=5),
+        retention: Seconds = timedelta(days=14, minutes=5),
+    ) -> None: ...
+    def sweep(self, *, now: Optional[datetime] = None) -> int: ...
+    def __len__(self) -> int: ...
+
+@final
+class RedisStore(Store):
+    """A dedupe store in Redis for a fleet of receivers: one atomic script per call, TTLs of
+    the lease and the retention, pooled connections. An unreachable Redis raises
+    ``StoreUnavailable`` (a Receiver answers 503)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: Optional[str] = "axhook:dedupe:",
+        lease: Seconds = timedelta(minutes=5),
+        retention: Seconds = timedelta(days=14, minutes=5),
+        timeout: Seconds = timedelta(seconds=2),
+    ) -> None: ...
+    @property
+    def prefix(self) -> str: ...
 
 @final
 class Pending:
@@ -115,7 +153,7 @@ OutcomeParts = Tuple[int, str, Optional[Delivery], str]
 
 @final
 class Receiver:
-    def __init__(self, verifier: Verifier, store: MemoryStore) -> None: ...
+    def __init__(self, verifier: Verifier, store: Store) -> None: ...
     def begin(
         self, headers: Headers, body: Body, now: Optional[datetime] = None
     ) -> Union[Pending, OutcomeParts]: ...

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Awaitable, Callable, List, Optional, Tuple, TypeVar, Union
 
 from . import _native
-from ._native import Delivery, MemoryStore, Verifier
+from ._native import Delivery, MemoryStore, Store, Verifier
 
 __all__ = ["BODY_ALREADY_PARSED", "Handler", "Outcome", "Receiver"]
 
@@ -54,7 +54,7 @@ class Receiver:
     :meth:`on`. Each new delivery runs every matching handler once, in registration order; a
     retry of a processed delivery is answered ``200 duplicate`` without running them."""
 
-    def __init__(self, verifier: Verifier, store: Optional[MemoryStore] = None) -> None:
+    def __init__(self, verifier: Verifier, store: Optional[Store] = None) -> None:
         self.verifier = verifier
         self.store = store if store is not None else MemoryStore()
         self._native = _native.Receiver(verifier, self.store)

@@ -17,7 +17,10 @@ mod verifier;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::PyVerifier>()?;
     m.add_class::<verifier::PyDelivery>()?;
+    m.add_class::<receiver::PyStore>()?;
     m.add_class::<receiver::PyMemoryStore>()?;
+    m.add_class::<receiver::PySqliteStore>()?;
+    m.add_class::<receiver::PyRedisStore>()?;
     m.add_class::<receiver::PyClaim>()?;
     m.add_class::<receiver::PyTicket>()?;
     m.add_class::<receiver::PyReceiver>()?;
