@@ -87,7 +87,7 @@ impl VerifierConfig {
 pub fn seconds(name: &str, value: f64) -> Result<TimeDelta, ConfigError> {
     if !(0.0..=1e12).contains(&value) {
         return Err(ConfigError::new(format!(
-            "{name} must be a non-negative number of seconds, not {value}"
+            "{name} must be a non-negative, finite number of seconds"
         )));
     }
     Ok(TimeDelta::milliseconds((value * 1000.0).round() as i64))

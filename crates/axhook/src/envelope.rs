@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Error;
 use crate::event::EventType;
-use crate::json::{Scanner, StrToken, SyntaxError, MAX_DEPTH};
+use crate::json::{unescape, Scanner, StrToken, SyntaxError, MAX_DEPTH};
 use crate::verifier::HmacSha256;
 
 /// Largest clientId accepted: 2^53 − 1, so that every runtime holds it exactly.
@@ -372,11 +372,7 @@ fn object_fields(
 fn key_bytes<'b>(body: &'b [u8], token: &StrToken) -> Cow<'b, [u8]> {
     let raw = &body[token.span.clone()];
     if token.escaped {
-        Cow::Owned(
-            serde_json::from_slice::<String>(raw)
-                .unwrap_or_default()
-                .into_bytes(),
-        )
+        Cow::Owned(unescape(raw).into_bytes())
     } else {
         Cow::Borrowed(&raw[1..raw.len() - 1])
     }
@@ -386,7 +382,7 @@ fn key_bytes<'b>(body: &'b [u8], token: &StrToken) -> Cow<'b, [u8]> {
 fn key_text<'b>(body: &'b [u8], token: &StrToken) -> Cow<'b, str> {
     let raw = &body[token.span.clone()];
     if token.escaped {
-        Cow::Owned(serde_json::from_slice::<String>(raw).unwrap_or_default())
+        Cow::Owned(unescape(raw))
     } else {
         Cow::Borrowed(std::str::from_utf8(&raw[1..raw.len() - 1]).unwrap_or_default())
     }

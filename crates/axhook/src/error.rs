@@ -246,7 +246,9 @@ impl fmt::Display for Seconds {
             _ => write!(f, "{s}.{ms:03} s")?,
         }
         if s.abs() >= 86_400 {
-            write!(f, " ({:.1} days)", s as f64 / 86_400.0)?;
+            // Tenths of a day in integers: no float formatting in the verify path.
+            let tenths = (s.abs() * 10 + 43_200) / 86_400;
+            write!(f, " ({}.{} days)", tenths / 10, tenths % 10)?;
         }
         Ok(())
     }

@@ -69,6 +69,103 @@ fn attention(word: u64) -> u64 {
         & HI
 }
 
+/// The digits of 2^1024 − 2^970: the smallest magnitude that rounds to infinity as an f64
+/// (half an ulp above the largest finite double; the tie rounds to even, which is infinity).
+const F64_OVERFLOW: &[u8; 309] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
+/// Whether a validated JSON number literal overflows an f64, decided on its digits alone (no
+/// float parsing, which would pull a large routine into the WebAssembly build).
+fn overflows_f64(number: &[u8]) -> bool {
+    let number = number.strip_prefix(b"-").unwrap_or(number);
+    let (mantissa, exponent) = match number.iter().position(|b| matches!(b, b'e' | b'E')) {
+        Some(e) => (&number[..e], &number[e + 1..]),
+        None => (number, &b""[..]),
+    };
+    let (int, frac) = match mantissa.iter().position(|b| *b == b'.') {
+        Some(dot) => (&mantissa[..dot], &mantissa[dot + 1..]),
+        None => (mantissa, &b""[..]),
+    };
+    // The exponent, saturated far beyond any that matters.
+    let (negative, digits) = match exponent.first() {
+        Some(b'-') => (true, &exponent[1..]),
+        Some(b'+') => (false, &exponent[1..]),
+        _ => (false, exponent),
+    };
+    let magnitude = digits
+        .iter()
+        .fold(0i64, |acc, d| (acc * 10 + i64::from(d - b'0')).min(1 << 40));
+    let exp = if negative { -magnitude } else { magnitude };
+    // value = 0.<significant digits> × 10^point
+    let all = int.iter().chain(frac.iter());
+    let leading = all.clone().take_while(|d| **d == b'0').count();
+    let mut significant = all.skip(leading).peekable();
+    if significant.peek().is_none() {
+        return false; // zero
+    }
+    let point = int.len() as i64 - leading as i64 + exp;
+    match point.cmp(&(F64_OVERFLOW.len() as i64)) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => {
+            // Same number of integer digits as the threshold: compare digit by digit.
+            let mut threshold = F64_OVERFLOW.iter();
+            loop {
+                match (significant.next(), threshold.next()) {
+                    (Some(d), Some(t)) if d != t => return d > t,
+                    (Some(_), Some(_)) => {}
+                    // Equal so far and the threshold has digits left: only zeros would follow
+                    // in it if the number had stopped, so the number is smaller...
+                    (None, Some(_)) => return threshold.all(|t| *t == b'0'),
+                    // ...and a number with more digits than the threshold is at least it.
+                    (_, None) => return true,
+                }
+            }
+        }
+    }
+}
+
+/// The text of a string token (quotes included) that the scanner validated: escapes are
+/// well-formed and surrogates paired, so decoding cannot fail.
+pub(crate) fn unescape(token: &[u8]) -> String {
+    let inner = token
+        .get(1..token.len().saturating_sub(1))
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(inner.len());
+    let mut rest = inner;
+    let hex = |digits: &[u8]| -> u32 {
+        digits.iter().fold(0, |acc, d| {
+            acc << 4 | (*d as char).to_digit(16).unwrap_or(0)
+        })
+    };
+    while let Some(at) = rest.iter().position(|b| *b == b'\\') {
+        out.extend_from_slice(&rest[..at]);
+        let escape = &rest[at + 1..];
+        let (c, used) = match escape.first() {
+            Some(b'b') => ('\u{8}', 1),
+            Some(b'f') => ('\u{c}', 1),
+            Some(b'n') => ('\n', 1),
+            Some(b'r') => ('\r', 1),
+            Some(b't') => ('\t', 1),
+            Some(b'u') if escape.len() >= 5 => {
+                let unit = hex(&escape[1..5]);
+                if (0xD800..0xDC00).contains(&unit) && escape.len() >= 11 {
+                    let low = hex(&escape[7..11]);
+                    let c = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                    (char::from_u32(c).unwrap_or('\u{FFFD}'), 11)
+                } else {
+                    (char::from_u32(unit).unwrap_or('\u{FFFD}'), 5)
+                }
+            }
+            Some(other) => (*other as char, 1), // '"', '\\', '/'
+            None => break,
+        };
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        rest = escape.get(used..).unwrap_or_default();
+    }
+    out.extend_from_slice(rest);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 impl<'a> Scanner<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
         Self {
@@ -303,12 +400,9 @@ impl<'a> Scanner<'a> {
             self.digits();
         }
         // Only an exponent or more than 300 digits can overflow an f64.
-        if exponent || self.pos - start > 300 {
-            let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("");
-            if !text.parse::<f64>().is_ok_and(f64::is_finite) {
-                self.pos = start;
-                return self.fail("number out of range");
-            }
+        if (exponent || self.pos - start > 300) && overflows_f64(&self.bytes[start..self.pos]) {
+            self.pos = start;
+            return self.fail("number out of range");
         }
         Ok(())
     }
@@ -478,6 +572,48 @@ mod tests {
         for text in samples {
             let serde = serde_json::from_str::<serde_json::Value>(text).is_ok();
             assert_eq!(accepts(text), serde, "{text}");
+        }
+    }
+
+    #[test]
+    fn unescape_agrees_with_serde_json() {
+        for text in [
+            r#""plain""#,
+            r#""a\"b""#,
+            r#""\\\/\b\f\n\r\t""#,
+            r#""\u00e9\u4e2d""#,
+            r#""\ud83d\ude00 x \uD834\uDD1E""#,
+            r#""é 中 \u0000 end""#,
+            r#""\\u0041""#,
+            r#""""#,
+        ] {
+            let expected: String = serde_json::from_str(text).unwrap_or_default();
+            assert_eq!(unescape(text.as_bytes()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn overflow_agrees_with_float_parsing() {
+        let threshold = std::str::from_utf8(F64_OVERFLOW).unwrap_or_default();
+        let below = format!("{}1", &threshold[..308]);
+        let mut cases: Vec<String> = [
+            "1e308", "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
+            "2e308", "1e309", "-1e309", "1e-400", "0e999999999999", "0.0e400", "00", "1e+308",
+            "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791e0",
+            "0.00017976931348623158e312", "17976931348623158e292", "17976931348623157e292",
+            "1e99999999999999999999999", "1e-99999999999999999999",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        cases.push(threshold.to_string());
+        cases.push(below.clone());
+        cases.push(format!("{threshold}.0000001"));
+        cases.push(format!("{below}.9999"));
+        cases.push(format!("0.{threshold}e309"));
+        for text in cases {
+            let expected = text.parse::<f64>().is_ok_and(f64::is_infinite);
+            assert_eq!(overflows_f64(text.as_bytes()), expected, "{text}");
         }
     }
 
