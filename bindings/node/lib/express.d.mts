@@ -1,0 +1,3 @@
+export * from './express.cjs'
+import { middleware } from './express.cjs'
+export default middleware

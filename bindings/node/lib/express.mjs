@@ -1,0 +1,4 @@
+import express from './express.cjs'
+
+export const { middleware } = express
+export default middleware

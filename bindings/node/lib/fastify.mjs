@@ -1,0 +1,4 @@
+import axhookFastify from './fastify.cjs'
+
+export { axhookFastify }
+export default axhookFastify

@@ -1,0 +1,560 @@
+//! The native half of the `axhook` npm package: a thin napi-rs layer over the `axhook` core.
+//!
+//! Everything here converts types: header values, byte buffers and millisecond clocks in;
+//! deliveries, codes, statuses and messages out. Verification, status mapping and dedupe
+//! decisions are the core's. The JS half (`lib/`) turns these plain values into the package's
+//! classes (`Delivery`, `VerificationError`, …) and adds the framework helpers.
+//!
+//! Verification results cross the boundary through [`wire`]; rarer results (claims,
+//! configuration errors, verdicts) as small arrays (JS tuples).
+
+mod wire;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axhook::chrono::{DateTime, TimeDelta, Utc};
+use axhook::signer::{self, DeliveryBuilder};
+use axhook::{
+    Begun, Claim, DedupeStore, MemoryStore, Outcome, Pending, Receiver, StoreError, Ticket,
+    Verdict, Verifier, VerifierConfig,
+};
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+use wire::Wire;
+
+/// A verdict as a JS tuple: `[code, status, message]`.
+type VerdictTuple = (&'static str, u32, String);
+
+fn verdict_tuple(v: &Verdict) -> VerdictTuple {
+    (v.code(), u32::from(v.http_status()), v.to_string())
+}
+
+/// A refusal to build: `[code, message]` (the code is always `invalid_config`).
+type ConfigErrorTuple = (&'static str, String);
+
+fn config_error(e: &axhook::ConfigError) -> ConfigErrorTuple {
+    (e.code(), e.to_string())
+}
+
+/// The clock of a call: epoch milliseconds from JS, or the system clock when absent.
+fn clock(now_ms: Option<f64>) -> Result<DateTime<Utc>> {
+    match now_ms {
+        None => Ok(Utc::now()),
+        Some(ms) if ms.is_finite() => DateTime::from_timestamp_micros((ms * 1000.0).round() as i64)
+            .ok_or_else(|| Error::new(Status::InvalidArg, format!("now is out of range: {ms}"))),
+        Some(ms) => Err(Error::new(
+            Status::InvalidArg,
+            format!("now must be a finite number of milliseconds, not {ms}"),
+        )),
+    }
+}
+
+/// The signature headers as the core reads them, when each appears at most once (the common
+/// case): the JS half passes both values as one string, `text`, and writes their lengths in
+/// UTF-16 units (`-1`: absent) as input numbers 0 and 1.
+fn single_headers<'a>(text: &'a str, results: &[u8]) -> Result<Vec<(&'static str, &'a str)>> {
+    let length = |slot| {
+        let n = wire::input(results, slot);
+        (n >= 0.0).then_some(n as usize)
+    };
+    let (version_len, signature_len) = (length(0), length(1));
+    let (version, signature) = wire::split_utf16(text, version_len.unwrap_or(0))
+        .filter(|(_, rest)| signature_len.is_none_or(|n| n == wire::utf16_units(rest)))
+        .ok_or_else(|| Error::new(Status::InvalidArg, "header lengths do not match the text"))?;
+    let mut headers = Vec::with_capacity(2);
+    if version_len.is_some() {
+        headers.push((axhook::VERSION_HEADER, version));
+    }
+    if signature_len.is_some() {
+        headers.push((axhook::SIGNATURE_HEADER, signature));
+    }
+    Ok(headers)
+}
+
+/// The clock the JS half wrote as input number 2: epoch milliseconds, or `NaN` for the system
+/// clock.
+fn input_clock(results: &[u8]) -> Result<DateTime<Utc>> {
+    let ms = wire::input(results, 2);
+    clock((!ms.is_nan()).then_some(ms))
+}
+
+/// Every occurrence, from flat `[name, value, name, value, …]` pairs, when a header repeats:
+/// the core then sees the repeat.
+fn repeated_headers(flat: &[String]) -> Vec<(&str, &str)> {
+    flat.chunks_exact(2)
+        .map(|p| (p[0].as_str(), p[1].as_str()))
+        .collect()
+}
+
+fn seconds(
+    name: &str,
+    value: Option<f64>,
+    default: TimeDelta,
+) -> std::result::Result<TimeDelta, axhook::ConfigError> {
+    value.map_or(Ok(default), |s| axhook::seconds(name, s))
+}
+
+/// serde's message without the offending value: a key put where a map belongs must not be
+/// echoed into an exception.
+fn redact(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.split_once(": ") {
+        Some((kind @ ("invalid type" | "invalid value"), rest)) => {
+            let expected = rest.rsplit_once(", expected ").map_or("", |(_, x)| x);
+            format!("{kind} (value not shown), expected {expected}")
+        }
+        _ => text,
+    }
+}
+
+/// The dedupe key of a delivery: `clientId:messageId` (for stores written in JS).
+#[napi]
+pub fn dedupe_key(client_id: f64, message_id: String) -> String {
+    axhook::dedupe_key(client_id as u64, &message_id)
+}
+
+/// The names of the two headers the core reads; the JS half passes only these.
+#[napi]
+pub fn signature_header_names() -> Vec<&'static str> {
+    vec![axhook::VERSION_HEADER, axhook::SIGNATURE_HEADER]
+}
+
+/// The event types aXcelerate is known to send.
+#[napi]
+pub fn known_events() -> Vec<&'static str> {
+    axhook::KNOWN_EVENTS.to_vec()
+}
+
+/// Every verification code with its HTTP status, then every outcome code (status `null`: it
+/// depends on the outcome only through the receiver).
+#[napi]
+pub fn codes() -> Vec<(&'static str, Option<u32>)> {
+    let verification = axhook::Error::CODES
+        .iter()
+        .map(|c| (*c, axhook::Error::status_for_code(c).map(u32::from)));
+    let outcomes = Verdict::CODES.iter().map(|c| (*c, None));
+    verification.chain(outcomes).collect()
+}
+
+/// The verdict a framework helper answers when it finds the body already parsed.
+#[napi]
+pub fn body_already_parsed() -> VerdictTuple {
+    verdict_tuple(&Verdict::BodyAlreadyParsed)
+}
+
+/// Whether `event_type` matches `pattern` (`*`, `namespace.*` or an exact type).
+#[napi]
+pub fn pattern_matches(pattern: String, event_type: String) -> bool {
+    axhook::pattern_matches(&pattern, &event_type)
+}
+
+/// Numbers a result may hold: the JS half allocates a `Float64Array` of this length and hands
+/// its bytes to every verifier and receiver it creates.
+#[napi]
+pub fn result_slots() -> u32 {
+    wire::SLOTS as u32
+}
+
+/// Builds a verifier from the JSON text of its `VerifierConfig`, or says why it cannot.
+/// `results` is the bytes of the JS half's result `Float64Array`.
+#[napi]
+pub fn create_verifier(
+    config_json: String,
+    results: Buffer,
+) -> Result<Either<NativeVerifier, ConfigErrorTuple>> {
+    wire::check(&results)?;
+    let built = serde_json::from_str::<VerifierConfig>(&config_json)
+        .map_err(|e| {
+            (
+                "invalid_config",
+                format!("invalid verifier configuration: {}", redact(&e)),
+            )
+        })
+        .and_then(|config| config.build().map_err(|e| config_error(&e)));
+    Ok(match built {
+        Ok(inner) => Either::A(NativeVerifier {
+            inner,
+            results: RefCell::new(results),
+        }),
+        Err(e) => Either::B(e),
+    })
+}
+
+/// A verifier, built once by [`create_verifier`].
+#[napi]
+pub struct NativeVerifier {
+    inner: Verifier,
+    results: RefCell<Buffer>,
+}
+
+impl NativeVerifier {
+    fn verify_with(&self, text: Option<&str>, repeated: &[String], body: &[u8]) -> Result<String> {
+        let mut results = self.results.borrow_mut();
+        let now = input_clock(&results)?;
+        let headers = match text {
+            Some(text) => single_headers(text, &results)?,
+            None => repeated_headers(repeated),
+        };
+        let mut w = Wire::new(&mut results);
+        match self.inner.verify_at(&headers, body, now) {
+            Ok(d) => {
+                w.num(1.0);
+                w.delivery(&d);
+            }
+            Err(e) => {
+                w.num(0.0);
+                w.verdict(e.code(), e.http_status(), &e.to_string());
+            }
+        }
+        Ok(w.finish())
+    }
+}
+
+#[napi]
+impl NativeVerifier {
+    /// Verifies a delivery whose signature headers each appear at most once (their values in
+    /// `headers`, see `single_headers`; the clock as input number 2). The first result number
+    /// is 1 for a delivery, then its fields; 0 for a refusal, then its verdict.
+    #[napi]
+    pub fn verify(&self, headers: String, body: BufferSlice) -> Result<String> {
+        self.verify_with(Some(&headers), &[], &body)
+    }
+
+    /// [`verify`](Self::verify) for a delivery with a repeated signature header: every
+    /// occurrence as flat `[name, value, …]` pairs.
+    #[napi]
+    pub fn verify_repeated(&self, headers: Vec<String>, body: BufferSlice) -> Result<String> {
+        self.verify_with(None, &headers, &body)
+    }
+
+    /// The largest body accepted, in bytes: helpers read at most one byte more.
+    #[napi(getter)]
+    pub fn max_body_bytes(&self) -> f64 {
+        self.inner.max_body_bytes() as f64
+    }
+
+    /// The core's redacted description (key labels, never keys).
+    #[napi]
+    pub fn describe(&self) -> String {
+        format!("{:?}", self.inner)
+    }
+}
+
+/// A memory store with the given lease and retention (seconds) and capacity (ids), or why it
+/// cannot be built.
+#[napi]
+pub fn create_memory_store(
+    lease_seconds: Option<f64>,
+    retention_seconds: Option<f64>,
+    capacity: Option<u32>,
+) -> Either<NativeMemoryStore, ConfigErrorTuple> {
+    let limits = seconds("leaseSeconds", lease_seconds, axhook::DEFAULT_LEASE).and_then(|lease| {
+        seconds(
+            "retentionSeconds",
+            retention_seconds,
+            axhook::DEFAULT_RETENTION,
+        )
+        .map(|retention| (lease, retention))
+    });
+    match limits {
+        Ok((lease, retention)) => {
+            let capacity = capacity.map_or(axhook::DEFAULT_MEMORY_CAPACITY, |c| c as usize);
+            Either::A(NativeMemoryStore {
+                inner: Arc::new(MemoryStore::with_limits(lease, retention, capacity)),
+            })
+        }
+        Err(e) => Either::B(config_error(&e)),
+    }
+}
+
+/// The core's bounded in-memory dedupe store, built by [`create_memory_store`].
+#[napi]
+pub struct NativeMemoryStore {
+    inner: Arc<MemoryStore>,
+}
+
+/// The answer to a claim: `[code, ticketKey, ticketToken, message]`.
+type ClaimTuple = (&'static str, Option<String>, Option<String>, Option<String>);
+
+/// A store's error: `[code, message]`.
+type StoreErrorTuple = (&'static str, String);
+
+fn settled(result: std::result::Result<(), StoreError>) -> Option<StoreErrorTuple> {
+    result.err().map(|e| (e.code(), e.to_string()))
+}
+
+#[napi]
+impl NativeMemoryStore {
+    /// Claims `key`: `new` (with the ticket), `duplicate`, `in_progress`, or a store error.
+    #[napi]
+    pub fn claim(&self, key: String, now_ms: Option<f64>) -> Result<ClaimTuple> {
+        Ok(match self.inner.claim(&key, clock(now_ms)?) {
+            Ok(Claim::New(t)) => (
+                "new",
+                Some(t.key().to_owned()),
+                Some(t.token().to_owned()),
+                None,
+            ),
+            Ok(other) => (other.code(), None, None, None),
+            Err(e) => (e.code(), None, None, Some(e.to_string())),
+        })
+    }
+
+    /// Completes a claim: `null`, or the store's error.
+    #[napi]
+    pub fn complete(
+        &self,
+        key: String,
+        token: String,
+        now_ms: Option<f64>,
+    ) -> Result<Option<StoreErrorTuple>> {
+        let ticket = Ticket::new(key, token);
+        Ok(settled(self.inner.complete(&ticket, clock(now_ms)?)))
+    }
+
+    /// Releases a claim: `null`, or the store's error.
+    #[napi]
+    pub fn release(&self, key: String, token: String) -> Option<StoreErrorTuple> {
+        settled(self.inner.release(&Ticket::new(key, token)))
+    }
+
+    /// The number of ids held.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// The core's `Receiver` over a [`NativeMemoryStore`], split in two halves so that an async JS
+/// handler runs between them. The tickets of claimed deliveries wait here, by number, for their
+/// `finish` (the JS half keeps the delivery itself).
+#[napi]
+pub struct NativeReceiver {
+    inner: Receiver<Arc<MemoryStore>>,
+    results: RefCell<Buffer>,
+    pending: RefCell<HashMap<u32, Ticket>>,
+    next: Cell<u32>,
+}
+
+impl NativeReceiver {
+    fn begin_with(&self, text: Option<&str>, repeated: &[String], body: &[u8]) -> Result<String> {
+        let mut results = self.results.borrow_mut();
+        let now = input_clock(&results)?;
+        let headers = match text {
+            Some(text) => single_headers(text, &results)?,
+            None => repeated_headers(repeated),
+        };
+        let mut w = Wire::new(&mut results);
+        match self.inner.begin(&headers, body, now) {
+            Begun::Pending(Pending { delivery, ticket }) => {
+                let id = self.next.get();
+                self.next.set(id.wrapping_add(1));
+                w.num(1.0);
+                w.num(f64::from(id));
+                w.delivery(&delivery);
+                self.pending.borrow_mut().insert(id, ticket);
+            }
+            Begun::Done(Outcome {
+                verdict,
+                delivery: Some(delivery),
+            }) => {
+                w.num(2.0);
+                w.delivery(&delivery);
+                w.verdict(verdict.code(), verdict.http_status(), &verdict.to_string());
+            }
+            Begun::Done(Outcome { verdict, .. }) => {
+                w.num(3.0);
+                w.verdict(verdict.code(), verdict.http_status(), &verdict.to_string());
+            }
+        }
+        Ok(w.finish())
+    }
+}
+
+#[napi]
+impl NativeReceiver {
+    /// A receiver sharing the verifier's configuration and the store; `results` as for
+    /// [`create_verifier`].
+    #[napi(constructor)]
+    pub fn new(
+        verifier: &NativeVerifier,
+        store: &NativeMemoryStore,
+        results: Buffer,
+    ) -> Result<Self> {
+        wire::check(&results)?;
+        Ok(Self {
+            inner: Receiver::new(verifier.inner.clone(), Arc::clone(&store.inner)),
+            results: RefCell::new(results),
+            pending: RefCell::default(),
+            next: Cell::new(0),
+        })
+    }
+
+    /// Verifies and claims a delivery whose signature headers each appear at most once (inputs
+    /// as for `NativeVerifier::verify`). The first result number is 1 for a claimed delivery
+    /// (then the number to `finish` it with, then the delivery), 2 for a final verdict on a
+    /// verified delivery (the delivery, then the verdict), 3 for a refusal (the verdict).
+    #[napi]
+    pub fn begin(&self, headers: String, body: BufferSlice) -> Result<String> {
+        self.begin_with(Some(&headers), &[], &body)
+    }
+
+    /// [`begin`](Self::begin) for a delivery with a repeated signature header.
+    #[napi]
+    pub fn begin_repeated(&self, headers: Vec<String>, body: BufferSlice) -> Result<String> {
+        self.begin_with(None, &headers, &body)
+    }
+
+    /// Settles claimed delivery `id`: `failure` is the handler's error message, `null` on
+    /// success. Returns the verdict tuple.
+    #[napi]
+    pub fn finish(
+        &self,
+        id: u32,
+        failure: Option<String>,
+        now_ms: Option<f64>,
+    ) -> Result<VerdictTuple> {
+        let now = clock(now_ms)?;
+        let ticket =
+            self.pending.borrow_mut().remove(&id).ok_or_else(|| {
+                Error::new(Status::InvalidArg, "this delivery was already settled")
+            })?;
+        let handled = failure.map_or(Ok(()), Err);
+        Ok(verdict_tuple(&self.inner.settle(&ticket, handled, now)))
+    }
+
+    /// Deliveries claimed and not yet settled.
+    #[napi(getter)]
+    pub fn pending_count(&self) -> u32 {
+        u32::try_from(self.pending.borrow().len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// For stores written in JS: the verdict their answer to a claim implies (`null`: run the
+/// handler). `claim` is `new`, `duplicate` or `in_progress`; `failure` is the message of a
+/// store that threw.
+#[napi]
+pub fn verdict_after_claim(claim: Option<String>, failure: Option<String>) -> Option<VerdictTuple> {
+    let answer = match (claim.as_deref(), failure) {
+        (_, Some(why)) => Err(StoreError::Unavailable(why)),
+        (Some("new"), None) => Ok(Claim::New(Ticket::new("", ""))),
+        (Some("duplicate"), None) => Ok(Claim::Duplicate),
+        (Some("in_progress"), None) => Ok(Claim::InProgress),
+        (other, None) => Err(StoreError::Unavailable(format!(
+            "the store answered a claim with {other:?}, not \"new\", \"duplicate\" or \"in_progress\""
+        ))),
+    };
+    Verdict::after_claim(answer)
+        .err()
+        .as_ref()
+        .map(verdict_tuple)
+}
+
+/// For stores written in JS: the verdict once the handler ran (`failure`: its error message)
+/// and the claim was settled (`settle_code`: `lease_lost` or any other code of a store error).
+#[napi]
+pub fn verdict_after_settle(
+    failure: Option<String>,
+    settle_code: Option<String>,
+    settle_message: Option<String>,
+) -> VerdictTuple {
+    let settled = match settle_code.as_deref() {
+        None => Ok(()),
+        Some("lease_lost") => Err(StoreError::LeaseLost),
+        Some(_) => Err(StoreError::Unavailable(settle_message.unwrap_or_default())),
+    };
+    verdict_tuple(&Verdict::after_settle(failure.map_or(Ok(()), Err), settled))
+}
+
+/// A delivery to send: `[body, headers, messageId]`.
+type SentTuple = (Buffer, Vec<(String, String)>, String);
+
+/// Builds a delivery the way aXcelerate sends it (`axhook/testing`): `[body, headers, messageId]`.
+/// Signed with `key`, or unsigned (version `0`) when `key` is absent.
+#[napi]
+pub fn signed_delivery(
+    event_type: String,
+    message_json: Option<String>,
+    client_id: Option<f64>,
+    message_id: Option<String>,
+    timestamp_ms: Option<f64>,
+    key: Option<String>,
+) -> Result<SentTuple> {
+    let mut builder = DeliveryBuilder::new(event_type);
+    if let Some(json) = message_json {
+        builder = builder.message_json(json);
+    }
+    if let Some(id) = client_id {
+        if !(id.is_finite() && id.fract() == 0.0 && id >= 0.0) {
+            return Err(Error::new(
+                Status::InvalidArg,
+                format!("clientId must be a non-negative integer, not {id}"),
+            ));
+        }
+        builder = builder.client_id(id as u64);
+    }
+    if let Some(id) = message_id {
+        builder = builder.message_id(id);
+    }
+    if timestamp_ms.is_some() {
+        builder = builder.timestamp(clock(timestamp_ms)?);
+    }
+    let sent = match key {
+        Some(key) => builder.sign(key),
+        None => builder.unsigned(),
+    };
+    Ok((sent.body.into(), sent.headers, sent.message_id))
+}
+
+/// The signature aXcelerate sends for `body` under `key`: 64 lowercase hex digits.
+#[napi]
+pub fn sign(body: BufferSlice, key: String) -> String {
+    signer::Signer::new(key).sign(&body)
+}
+
+/// A realistic message for an event type, as JSON text.
+#[napi]
+pub fn sample_message(event_type: String, seed: Option<f64>) -> String {
+    let seed = seed
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(12_345_678.0) as u64;
+    signer::sample_message(&event_type, seed).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_the_value() {
+        let e = serde_json::from_str::<VerifierConfig>(r#"{"clientKeys": {"1": "s3cret"}}"#)
+            .unwrap_err();
+        let text = redact(&e);
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(
+            text.starts_with("invalid type (value not shown), expected"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn settle_verdicts_come_from_the_core() {
+        assert_eq!(verdict_after_settle(None, None, None).0, "processed");
+        assert_eq!(
+            verdict_after_settle(None, Some("lease_lost".into()), None).0,
+            "lease_lost"
+        );
+        assert_eq!(
+            verdict_after_settle(Some("boom".into()), Some("x".into()), None).1,
+            500
+        );
+        assert_eq!(verdict_after_claim(Some("new".into()), None), None);
+        assert_eq!(
+            verdict_after_claim(Some("nope".into()), None).map(|v| v.1),
+            Some(503)
+        );
+    }
+}
