@@ -18,8 +18,10 @@ RUST_EXCLUDE :=
 
 .PHONY: demo test setup redis-setup fuzz lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
 
+# The README's first command: a real receiver (axhook serve, SQLite store in a temporary
+# folder) on an ephemeral loopback port, fed what aXcelerate and an attacker might send.
 demo:
-	$(CARGO) run -q -p axhook --example demo
+	$(CARGO) run -q -p axhook-cli -- demo
 
 test: setup lint rust-test fixtures-check $(BINDING_TESTS)
 
