@@ -3,8 +3,13 @@ import {
   type Delivery,
   type KnownEventType,
   type Outcome,
+  type ClaimResult,
+  type Store,
   MemoryStore,
   Receiver,
+  RedisStore,
+  SqliteStore,
+  StoreError,
   VerificationError,
   Verifier,
 } from 'axhook'
@@ -53,6 +58,17 @@ receiver
 
 const outcome: Promise<Outcome> = receiver.receive(sent.headers, sent.body)
 void outcome.then((o) => console.log(o.status, o.code))
+
+// The stores that wait on I/O answer with Promises; MemoryStore answers at once.
+const stores: Store[] = [
+  new SqliteStore('/var/lib/my-app/axhook.sqlite3', { leaseSeconds: 60, retentionSeconds: 86_400 }),
+  new RedisStore('redis://127.0.0.1:6379/0', { prefix: 'billing:', timeoutSeconds: 1 }),
+]
+const fleet = new Receiver(verifier, stores[1])
+const pending: Promise<ClaimResult> = new RedisStore('redis://127.0.0.1:6379/').claim('1:m')
+void pending.catch((err: unknown) => console.log(err instanceof StoreError && err.code === 'store_unavailable'))
+const atOnce: ClaimResult = new MemoryStore().claim('1:m')
+console.log(fleet.store, atOnce.code)
 
 const app = express()
 app.post('/webhooks/axcelerate', middleware(receiver))

@@ -3,6 +3,7 @@
 // Everything that decides — verification, codes, statuses, dedupe verdicts — happens in Rust;
 // this file converts headers, bodies and clocks, and names the fields of what comes back.
 
+const { fileURLToPath } = require('node:url')
 const { inspect } = require('node:util')
 const native = require('../native.cjs')
 
@@ -364,7 +365,20 @@ class Verifier {
 // ---------------------------------------------------------------------------------------------
 // Dedupe
 
-let nativeStore // (MemoryStore) => NativeMemoryStore, for Receiver
+let memoryNative // (store) => the NativeStore of a MemoryStore, or undefined
+let ioNative // (store) => the NativeStore of a SqliteStore or RedisStore, or undefined
+
+/** The NativeStore of a store of the core; undefined for a store written in JS. For Receiver. */
+function nativeStore(store) {
+  return memoryNative(store) ?? ioNative(store)
+}
+
+/** A store's answer to a claim, from the native `[code, ticketKey, token, message]`. */
+function claimResult([code, ticketKey, token, message]) {
+  if (code === 'new') return { code, ticket: { key: ticketKey, token } }
+  if (message !== null && message !== undefined) throw new StoreError(message, code)
+  return { code }
+}
 
 function settleResult(result) {
   if (result !== null) throw new StoreError(result[1], result[0])
@@ -376,30 +390,33 @@ function checkTicket(ticket) {
   }
 }
 
+/** A native store, or the ConfigError (`invalid_config`) or StoreError it was refused with. */
+function built(store) {
+  if (!Array.isArray(store)) return store
+  const [code, message] = store
+  throw code === 'invalid_config' ? new ConfigError(message, code) : new StoreError(message, code)
+}
+
 /**
  * The core's bounded in-memory dedupe store: claims with leases, completed ids kept for the
- * retention window. Per process: use a shared store (SQLite, Redis) for a fleet.
+ * retention window. Per process: use a shared store (SqliteStore, RedisStore) for a fleet.
+ * It never waits, so its methods are synchronous.
  */
 class MemoryStore {
   #native
 
   static {
-    nativeStore = (s) => s.#native
+    memoryNative = (s) => (#native in s ? s.#native : undefined)
   }
 
   constructor(options = {}) {
     const { leaseSeconds, retentionSeconds, capacity } = options
-    const built = native.createMemoryStore(leaseSeconds, retentionSeconds, capacity)
-    if (Array.isArray(built)) throw new ConfigError(built[1], built[0])
-    this.#native = built
+    this.#native = built(native.createMemoryStore(leaseSeconds, retentionSeconds, capacity))
   }
 
   /** Claims `key`: `{ code: 'new', ticket }`, `{ code: 'duplicate' }` or `{ code: 'in_progress' }`. */
   claim(key, options) {
-    const [code, ticketKey, token, message] = this.#native.claim(String(key), nowMillis(options))
-    if (code === 'new') return { code, ticket: { key: ticketKey, token } }
-    if (message !== null && message !== undefined) throw new StoreError(message, code)
-    return { code }
+    return claimResult(this.#native.claim(String(key), nowMillis(options)))
   }
 
   /** Marks a claimed delivery processed; throws a `StoreError` (`lease_lost`) for a stale ticket. */
@@ -417,6 +434,92 @@ class MemoryStore {
   /** The number of ids held. */
   get size() {
     return this.#native.size
+  }
+
+  toString() {
+    return `[${this.#native.describe()}]`
+  }
+
+  [inspect.custom]() {
+    return this.#native.describe()
+  }
+}
+
+/**
+ * A store of the core that waits on I/O: every call runs on libuv's thread pool, never on the
+ * event loop, and its methods return Promises. Errors are `StoreError`s with the core's codes.
+ */
+class IoStore {
+  #native
+
+  static {
+    ioNative = (s) => (#native in s ? s.#native : undefined)
+  }
+
+  /** @internal */
+  constructor(store) {
+    this.#native = built(store)
+  }
+
+  /** Claims `key`: resolves to `{ code: 'new', ticket }`, `{ code: 'duplicate' }` or `{ code: 'in_progress' }`. */
+  async claim(key, options) {
+    return claimResult(await this.#native.claimAsync(String(key), nowMillis(options)))
+  }
+
+  /** Marks a claimed delivery processed; rejects with a `StoreError` (`lease_lost`) for a stale ticket. */
+  async complete(ticket, options) {
+    checkTicket(ticket)
+    settleResult(await this.#native.completeAsync(ticket.key, ticket.token, nowMillis(options)))
+  }
+
+  /** Gives a claim up so that the next retry is processed. */
+  async release(ticket) {
+    checkTicket(ticket)
+    settleResult(await this.#native.releaseAsync(ticket.key, ticket.token))
+  }
+
+  toString() {
+    return `[${this.#native.describe()}]`
+  }
+
+  toJSON() {
+    return { store: this.#native.describe() }
+  }
+
+  [inspect.custom]() {
+    return this.#native.describe()
+  }
+}
+
+/**
+ * A persistent dedupe store in one SQLite file (WAL), shared safely by every process of a host:
+ * completed ids survive restarts. The file is opened (created if need be) by the constructor;
+ * a file that cannot be opened throws a `StoreError` (`store_unavailable`).
+ */
+class SqliteStore extends IoStore {
+  constructor(path, options = {}) {
+    if (typeof path !== 'string' && !(path instanceof URL)) {
+      throw new TypeError('axhook: new SqliteStore(path, options?) takes the path of the file')
+    }
+    const file = path instanceof URL ? fileURLToPath(path) : path
+    const { leaseSeconds, retentionSeconds } = options
+    super(native.createSqliteStore(file, leaseSeconds, retentionSeconds))
+  }
+}
+
+/**
+ * A dedupe store in Redis (`redis://[:password@]host:port/db`), shared by a fleet of receivers:
+ * one atomic script per call, keys under `prefix` with TTLs equal to the lease and retention.
+ * It connects on first use; an unreachable Redis answers `store_unavailable` (a Receiver: 503,
+ * nothing lost) within `timeoutSeconds`. The URL's password is never shown.
+ */
+class RedisStore extends IoStore {
+  constructor(url, options = {}) {
+    if (typeof url !== 'string' && !(url instanceof URL)) {
+      throw new TypeError('axhook: new RedisStore(url, options?) takes a redis:// URL')
+    }
+    const { prefix, leaseSeconds, retentionSeconds, timeoutSeconds } = options
+    super(native.createRedisStore(String(url), prefix, leaseSeconds, retentionSeconds, timeoutSeconds))
   }
 }
 
@@ -437,21 +540,26 @@ function outcome(verdict, delivery, error) {
 
 /**
  * A Verifier, a dedupe store and handlers: each delivery is verified, claimed, handled once and
- * settled, and the outcome says what to answer. `store` is a MemoryStore (default) or any
- * object with async `claim`, `complete` and `release` in the MemoryStore's shape.
+ * settled, and the outcome says what to answer. `store` is a MemoryStore (default), a
+ * SqliteStore, a RedisStore, or any object with async `claim`, `complete` and `release` in the
+ * MemoryStore's shape.
  */
 class Receiver {
   #verifier
   #store
   #native = null
+  #blocking = false
   #routes = []
 
   constructor(verifier, store = new MemoryStore()) {
     if (!(verifier instanceof Verifier)) {
       throw new TypeError('axhook: new Receiver(verifier, store?) takes a Verifier')
     }
-    if (store instanceof MemoryStore) {
-      this.#native = new native.NativeReceiver(nativeVerifier(verifier), nativeStore(store), resultBytes)
+    const ownStore = typeof store === 'object' && store !== null ? nativeStore(store) : undefined
+    if (ownStore !== undefined) {
+      this.#native = new native.NativeReceiver(nativeVerifier(verifier), ownStore, resultBytes)
+      // SQLite and Redis wait on I/O: their receiver verifies, claims and settles off the event loop.
+      this.#blocking = ownStore.blocking
     } else if (!store || ['claim', 'complete', 'release'].some((m) => typeof store[m] !== 'function')) {
       throw new TypeError('axhook: a store has claim(key, { now }), complete(ticket, { now }) and release(ticket)')
     }
@@ -497,7 +605,17 @@ class Receiver {
     if (this.#native !== null) {
       collectHeaders(headers)
       const values = writeInputs(now)
-      readFrom(foundRepeat ? this.#native.beginRepeated(foundPairs, bytes) : this.#native.begin(values, bytes))
+      if (this.#blocking) {
+        // The inputs are read before the call returns; the answer comes in buffers of its own,
+        // copied into the shared ones here, where nothing else can run before they are read.
+        const [text, numbers] = await (foundRepeat
+          ? this.#native.beginRepeatedAsync(foundPairs, bytes)
+          : this.#native.beginAsync(values, bytes))
+        resultBytes.set(numbers)
+        readFrom(text)
+      } else {
+        readFrom(foundRepeat ? this.#native.beginRepeated(foundPairs, bytes) : this.#native.begin(values, bytes))
+      }
       const kind = readNumber()
       if (kind === 3) return outcome(readVerdict(), null)
       const id = kind === 1 ? readNumber() : -1
@@ -511,7 +629,10 @@ class Receiver {
         error = err
         failure = failureMessage(err)
       }
-      return outcome(this.#native.finish(id, failure, now), delivery, error)
+      const verdict = this.#blocking
+        ? await this.#native.finishAsync(id, failure, now)
+        : this.#native.finish(id, failure, now)
+      return outcome(verdict, delivery, error)
     }
     return this.#receiveWithStore(headers, bytes, now)
   }
@@ -679,6 +800,8 @@ module.exports = {
   ConfigError,
   StoreError,
   MemoryStore,
+  SqliteStore,
+  RedisStore,
   Receiver,
   createFetchHandler,
   patternMatches: (pattern, type) => native.patternMatches(String(pattern), String(type)),

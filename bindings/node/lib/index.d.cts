@@ -164,13 +164,16 @@ export declare class VerificationError extends Error {
   readonly status: number
 }
 
-/** A Verifier or MemoryStore that cannot be built as configured. */
+/** A Verifier or store that cannot be built as configured (a negative lease, …). */
 export declare class ConfigError extends Error {
   readonly name: 'ConfigError'
   readonly code: 'invalid_config'
 }
 
-/** A dedupe store that could not answer. */
+/**
+ * A dedupe store that could not answer, or could not be opened: `store_unavailable` (a
+ * Receiver answers 503 and the sender retries) or `lease_lost` (a stale ticket).
+ */
 export declare class StoreError extends Error {
   readonly name: 'StoreError'
   readonly code: 'lease_lost' | 'store_unavailable'
@@ -207,7 +210,7 @@ export type ClaimResult =
   | { code: 'duplicate' }
   | { code: 'in_progress' }
 
-/** A dedupe store written in JS (Redis, a database…): the MemoryStore's shape, sync or async. */
+/** A dedupe store written in JS (a database of your own…): the MemoryStore's shape, sync or async. */
 export interface DedupeStore {
   claim(key: string, options: { now: Date }): ClaimResult | Promise<ClaimResult>
   /** Throw an error with `code: 'lease_lost'` for a stale ticket. */
@@ -215,24 +218,80 @@ export interface DedupeStore {
   release(ticket: Ticket): void | Promise<void>
 }
 
-export interface MemoryStoreOptions {
+/** The lease and retention every store of the core takes. */
+export interface StoreLimits {
   /** How long a claim stays exclusive, in seconds. Default 300. */
   leaseSeconds?: number
   /** How long completed ids are remembered, in seconds. Default 14 days + 5 minutes. */
   retentionSeconds?: number
+}
+
+export interface MemoryStoreOptions extends StoreLimits {
   /** How many ids are held at most. Default 100 000. */
   capacity?: number
 }
 
-/** The core's bounded in-memory dedupe store (one process). */
+/** The clock of a store call (default: now). */
+export interface StoreCallOptions {
+  now?: Date | number
+}
+
+/** The core's bounded in-memory dedupe store (one process). Synchronous: it never waits. */
 export declare class MemoryStore implements DedupeStore {
   constructor(options?: MemoryStoreOptions)
-  claim(key: string, options?: { now?: Date | number }): ClaimResult
-  complete(ticket: Ticket, options?: { now?: Date | number }): void
+  claim(key: string, options?: StoreCallOptions): ClaimResult
+  complete(ticket: Ticket, options?: StoreCallOptions): void
   release(ticket: Ticket): void
   /** The number of ids held. */
   readonly size: number
+  toString(): string
+  [inspect.custom](): string
 }
+
+export type SqliteStoreOptions = StoreLimits
+
+/**
+ * A persistent dedupe store in one SQLite file, shared by every process of a host. The file is
+ * opened by the constructor (a `StoreError` if it cannot be); every call runs on libuv's thread
+ * pool and returns a Promise.
+ */
+export declare class SqliteStore implements DedupeStore {
+  constructor(path: string | URL, options?: SqliteStoreOptions)
+  claim(key: string, options?: StoreCallOptions): Promise<ClaimResult>
+  /** Rejects with a `StoreError` (`lease_lost`, `store_unavailable`). */
+  complete(ticket: Ticket, options?: StoreCallOptions): Promise<void>
+  release(ticket: Ticket): Promise<void>
+  toString(): string
+  toJSON(): { store: string }
+  [inspect.custom](): string
+}
+
+export interface RedisStoreOptions extends StoreLimits {
+  /** The prefix of every key. Default `axhook:dedupe:`. */
+  prefix?: string
+  /** Timeout for connecting and for each command, in seconds. Default 2. */
+  timeoutSeconds?: number
+}
+
+/**
+ * A dedupe store in Redis, shared by a fleet of receivers. Connects on first use; every call
+ * runs on libuv's thread pool and returns a Promise; an unreachable Redis rejects with a
+ * `StoreError` (`store_unavailable`). The URL's password is never shown.
+ */
+export declare class RedisStore implements DedupeStore {
+  /** `url`: `redis://[:password@]host:port/db`. */
+  constructor(url: string | URL, options?: RedisStoreOptions)
+  claim(key: string, options?: StoreCallOptions): Promise<ClaimResult>
+  /** Rejects with a `StoreError` (`lease_lost`, `store_unavailable`). */
+  complete(ticket: Ticket, options?: StoreCallOptions): Promise<void>
+  release(ticket: Ticket): Promise<void>
+  toString(): string
+  toJSON(): { store: string }
+  [inspect.custom](): string
+}
+
+/** Every store a Receiver takes. */
+export type Store = MemoryStore | SqliteStore | RedisStore | DedupeStore
 
 /** What happened to one delivery, and what to answer. */
 export interface Outcome<M = unknown> {
@@ -253,9 +312,9 @@ export type Handler<M = unknown, T extends string = EventType> = (
 
 /** A Verifier, a dedupe store and handlers. */
 export declare class Receiver {
-  constructor(verifier: Verifier, store?: MemoryStore | DedupeStore)
+  constructor(verifier: Verifier, store?: Store)
   readonly verifier: Verifier
-  readonly store: MemoryStore | DedupeStore
+  readonly store: Store
   /**
    * Runs `handler` for deliveries whose type matches `pattern`. A handler that throws or
    * rejects fails the delivery (500 `handler_failed`) and releases its claim for the retry.

@@ -9,6 +9,8 @@ export const {
   ConfigError,
   StoreError,
   MemoryStore,
+  SqliteStore,
+  RedisStore,
   Receiver,
   createFetchHandler,
   patternMatches,

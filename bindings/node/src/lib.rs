@@ -6,23 +6,26 @@
 //! classes (`Delivery`, `VerificationError`, …) and adds the framework helpers.
 //!
 //! Verification results cross the boundary through [`wire`]; rarer results (claims,
-//! configuration errors, verdicts) as small arrays (JS tuples).
+//! configuration errors, verdicts) as small arrays (JS tuples). Calls that wait on a store's
+//! I/O (SQLite, Redis) run on the libuv thread pool and answer with promises ([`stores`]).
 
+pub mod stores;
 mod wire;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use axhook::chrono::{DateTime, TimeDelta, Utc};
+use axhook::chrono::{DateTime, Utc};
 use axhook::signer::{self, DeliveryBuilder};
 use axhook::{
-    Begun, Claim, DedupeStore, MemoryStore, Outcome, Pending, Receiver, StoreError, Ticket,
-    Verdict, Verifier, VerifierConfig,
+    Begun, Claim, DedupeStore, Outcome, Pending, Receiver, StoreError, Ticket, Verdict, Verifier,
+    VerifierConfig,
 };
-use napi::bindgen_prelude::{Buffer, BufferSlice, Either};
+use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice, Either};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
+use stores::{blocking, Blocking, NativeStore};
 use wire::Wire;
 
 /// A verdict as a JS tuple: `[code, status, message]`.
@@ -87,14 +90,6 @@ fn repeated_headers(flat: &[String]) -> Vec<(&str, &str)> {
     flat.chunks_exact(2)
         .map(|p| (p[0].as_str(), p[1].as_str()))
         .collect()
-}
-
-fn seconds(
-    name: &str,
-    value: Option<f64>,
-    default: TimeDelta,
-) -> std::result::Result<TimeDelta, axhook::ConfigError> {
-    value.map_or(Ok(default), |s| axhook::seconds(name, s))
 }
 
 /// serde's message without the offending value: a key put where a map belongs must not be
@@ -243,100 +238,69 @@ impl NativeVerifier {
     }
 }
 
-/// A memory store with the given lease and retention (seconds) and capacity (ids), or why it
-/// cannot be built.
-#[napi]
-pub fn create_memory_store(
-    lease_seconds: Option<f64>,
-    retention_seconds: Option<f64>,
-    capacity: Option<u32>,
-) -> Either<NativeMemoryStore, ConfigErrorTuple> {
-    let limits = seconds("leaseSeconds", lease_seconds, axhook::DEFAULT_LEASE).and_then(|lease| {
-        seconds(
-            "retentionSeconds",
-            retention_seconds,
-            axhook::DEFAULT_RETENTION,
-        )
-        .map(|retention| (lease, retention))
-    });
-    match limits {
-        Ok((lease, retention)) => {
-            let capacity = capacity.map_or(axhook::DEFAULT_MEMORY_CAPACITY, |c| c as usize);
-            Either::A(NativeMemoryStore {
-                inner: Arc::new(MemoryStore::with_limits(lease, retention, capacity)),
-            })
+/// Tickets of claimed deliveries waiting, by number, for their `finish` (the JS half keeps the
+/// delivery itself). Shared with the thread pool, where an async `begin` claims.
+#[derive(Default)]
+struct Tickets {
+    held: HashMap<u32, Ticket>,
+    next: u32,
+}
+
+impl Tickets {
+    fn lock(tickets: &Mutex<Self>) -> MutexGuard<'_, Self> {
+        tickets.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn hold(&mut self, ticket: Ticket) -> u32 {
+        let id = self.next;
+        self.next = id.wrapping_add(1);
+        self.held.insert(id, ticket);
+        id
+    }
+
+    fn take(&mut self, id: u32) -> Result<Ticket> {
+        self.held
+            .remove(&id)
+            .ok_or_else(|| Error::new(Status::InvalidArg, "this delivery was already settled"))
+    }
+}
+
+/// Writes what `begin` decided (see [`NativeReceiver::begin`] for the layout), holding the
+/// ticket of a claimed delivery.
+fn write_begun(w: &mut Wire<'_>, begun: Begun<'_>, tickets: &Mutex<Tickets>) {
+    match begun {
+        Begun::Pending(Pending { delivery, ticket }) => {
+            w.num(1.0);
+            w.num(f64::from(Tickets::lock(tickets).hold(ticket)));
+            w.delivery(&delivery);
         }
-        Err(e) => Either::B(config_error(&e)),
+        Begun::Done(Outcome {
+            verdict,
+            delivery: Some(delivery),
+        }) => {
+            w.num(2.0);
+            w.delivery(&delivery);
+            w.verdict(verdict.code(), verdict.http_status(), &verdict.to_string());
+        }
+        Begun::Done(Outcome { verdict, .. }) => {
+            w.num(3.0);
+            w.verdict(verdict.code(), verdict.http_status(), &verdict.to_string());
+        }
     }
 }
 
-/// The core's bounded in-memory dedupe store, built by [`create_memory_store`].
-#[napi]
-pub struct NativeMemoryStore {
-    inner: Arc<MemoryStore>,
-}
+/// The answer of an async `begin`: `[text, numbers]`, the result the sync `begin` leaves in the
+/// shared result array, here in a buffer of its own that JS copies there once it resumes.
+type BegunTuple = (String, Buffer);
 
-/// The answer to a claim: `[code, ticketKey, ticketToken, message]`.
-type ClaimTuple = (&'static str, Option<String>, Option<String>, Option<String>);
-
-/// A store's error: `[code, message]`.
-type StoreErrorTuple = (&'static str, String);
-
-fn settled(result: std::result::Result<(), StoreError>) -> Option<StoreErrorTuple> {
-    result.err().map(|e| (e.code(), e.to_string()))
-}
-
-#[napi]
-impl NativeMemoryStore {
-    /// Claims `key`: `new` (with the ticket), `duplicate`, `in_progress`, or a store error.
-    #[napi]
-    pub fn claim(&self, key: String, now_ms: Option<f64>) -> Result<ClaimTuple> {
-        Ok(match self.inner.claim(&key, clock(now_ms)?) {
-            Ok(Claim::New(t)) => (
-                "new",
-                Some(t.key().to_owned()),
-                Some(t.token().to_owned()),
-                None,
-            ),
-            Ok(other) => (other.code(), None, None, None),
-            Err(e) => (e.code(), None, None, Some(e.to_string())),
-        })
-    }
-
-    /// Completes a claim: `null`, or the store's error.
-    #[napi]
-    pub fn complete(
-        &self,
-        key: String,
-        token: String,
-        now_ms: Option<f64>,
-    ) -> Result<Option<StoreErrorTuple>> {
-        let ticket = Ticket::new(key, token);
-        Ok(settled(self.inner.complete(&ticket, clock(now_ms)?)))
-    }
-
-    /// Releases a claim: `null`, or the store's error.
-    #[napi]
-    pub fn release(&self, key: String, token: String) -> Option<StoreErrorTuple> {
-        settled(self.inner.release(&Ticket::new(key, token)))
-    }
-
-    /// The number of ids held.
-    #[napi(getter)]
-    pub fn size(&self) -> u32 {
-        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
-    }
-}
-
-/// The core's `Receiver` over a [`NativeMemoryStore`], split in two halves so that an async JS
-/// handler runs between them. The tickets of claimed deliveries wait here, by number, for their
-/// `finish` (the JS half keeps the delivery itself).
+/// The core's `Receiver` over any [`NativeStore`], split in two halves so that an async JS
+/// handler runs between them. Over a store that blocks (SQLite, Redis), JS calls the `*Async`
+/// halves, which verify, claim and settle on the libuv thread pool.
 #[napi]
 pub struct NativeReceiver {
-    inner: Receiver<Arc<MemoryStore>>,
+    inner: Arc<Receiver<Arc<dyn DedupeStore>>>,
     results: RefCell<Buffer>,
-    pending: RefCell<HashMap<u32, Ticket>>,
-    next: Cell<u32>,
+    tickets: Arc<Mutex<Tickets>>,
 }
 
 impl NativeReceiver {
@@ -347,30 +311,39 @@ impl NativeReceiver {
             Some(text) => single_headers(text, &results)?,
             None => repeated_headers(repeated),
         };
+        let begun = self.inner.begin(&headers, body, now);
         let mut w = Wire::new(&mut results);
-        match self.inner.begin(&headers, body, now) {
-            Begun::Pending(Pending { delivery, ticket }) => {
-                let id = self.next.get();
-                self.next.set(id.wrapping_add(1));
-                w.num(1.0);
-                w.num(f64::from(id));
-                w.delivery(&delivery);
-                self.pending.borrow_mut().insert(id, ticket);
-            }
-            Begun::Done(Outcome {
-                verdict,
-                delivery: Some(delivery),
-            }) => {
-                w.num(2.0);
-                w.delivery(&delivery);
-                w.verdict(verdict.code(), verdict.http_status(), &verdict.to_string());
-            }
-            Begun::Done(Outcome { verdict, .. }) => {
-                w.num(3.0);
-                w.verdict(verdict.code(), verdict.http_status(), &verdict.to_string());
-            }
-        }
+        write_begun(&mut w, begun, &self.tickets);
         Ok(w.finish())
+    }
+
+    /// Reads the inputs now (the JS half reuses its buffers at once), then begins on the pool.
+    fn begin_async_with(
+        &self,
+        text: Option<&str>,
+        repeated: &[String],
+        body: &[u8],
+    ) -> Result<AsyncTask<Blocking<BegunTuple>>> {
+        let results = self.results.borrow();
+        let now = input_clock(&results)?;
+        let headers: Vec<(String, String)> = match text {
+            Some(text) => single_headers(text, &results)?,
+            None => repeated_headers(repeated),
+        }
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+        let (receiver, tickets, body) = (
+            Arc::clone(&self.inner),
+            Arc::clone(&self.tickets),
+            body.to_vec(),
+        );
+        Ok(blocking(move || {
+            let mut nums = vec![0; wire::SLOTS * 8];
+            let mut w = Wire::new(&mut nums);
+            write_begun(&mut w, receiver.begin(&headers, &body, now), &tickets);
+            (w.finish(), nums.into())
+        }))
     }
 }
 
@@ -379,17 +352,15 @@ impl NativeReceiver {
     /// A receiver sharing the verifier's configuration and the store; `results` as for
     /// [`create_verifier`].
     #[napi(constructor)]
-    pub fn new(
-        verifier: &NativeVerifier,
-        store: &NativeMemoryStore,
-        results: Buffer,
-    ) -> Result<Self> {
+    pub fn new(verifier: &NativeVerifier, store: &NativeStore, results: Buffer) -> Result<Self> {
         wire::check(&results)?;
         Ok(Self {
-            inner: Receiver::new(verifier.inner.clone(), Arc::clone(&store.inner)),
+            inner: Arc::new(Receiver::new(
+                verifier.inner.clone(),
+                Arc::clone(&store.inner),
+            )),
             results: RefCell::new(results),
-            pending: RefCell::default(),
-            next: Cell::new(0),
+            tickets: Arc::default(),
         })
     }
 
@@ -408,6 +379,26 @@ impl NativeReceiver {
         self.begin_with(None, &headers, &body)
     }
 
+    /// [`begin`](Self::begin) on the thread pool: resolves to `[text, numbers]`.
+    #[napi(ts_return_type = "Promise<[string, Buffer]>")]
+    pub fn begin_async(
+        &self,
+        headers: String,
+        body: BufferSlice,
+    ) -> Result<AsyncTask<Blocking<BegunTuple>>> {
+        self.begin_async_with(Some(&headers), &[], &body)
+    }
+
+    /// [`begin_repeated`](Self::begin_repeated) on the thread pool.
+    #[napi(ts_return_type = "Promise<[string, Buffer]>")]
+    pub fn begin_repeated_async(
+        &self,
+        headers: Vec<String>,
+        body: BufferSlice,
+    ) -> Result<AsyncTask<Blocking<BegunTuple>>> {
+        self.begin_async_with(None, &headers, &body)
+    }
+
     /// Settles claimed delivery `id`: `failure` is the handler's error message, `null` on
     /// success. Returns the verdict tuple.
     #[napi]
@@ -418,18 +409,32 @@ impl NativeReceiver {
         now_ms: Option<f64>,
     ) -> Result<VerdictTuple> {
         let now = clock(now_ms)?;
-        let ticket =
-            self.pending.borrow_mut().remove(&id).ok_or_else(|| {
-                Error::new(Status::InvalidArg, "this delivery was already settled")
-            })?;
+        let ticket = Tickets::lock(&self.tickets).take(id)?;
         let handled = failure.map_or(Ok(()), Err);
         Ok(verdict_tuple(&self.inner.settle(&ticket, handled, now)))
+    }
+
+    /// [`finish`](Self::finish) on the thread pool.
+    #[napi(ts_return_type = "Promise<VerdictTuple>")]
+    pub fn finish_async(
+        &self,
+        id: u32,
+        failure: Option<String>,
+        now_ms: Option<f64>,
+    ) -> Result<AsyncTask<Blocking<VerdictTuple>>> {
+        let now = clock(now_ms)?;
+        let ticket = Tickets::lock(&self.tickets).take(id)?;
+        let receiver = Arc::clone(&self.inner);
+        let handled = failure.map_or(Ok(()), Err);
+        Ok(blocking(move || {
+            verdict_tuple(&receiver.settle(&ticket, handled, now))
+        }))
     }
 
     /// Deliveries claimed and not yet settled.
     #[napi(getter)]
     pub fn pending_count(&self) -> u32 {
-        u32::try_from(self.pending.borrow().len()).unwrap_or(u32::MAX)
+        u32::try_from(Tickets::lock(&self.tickets).held.len()).unwrap_or(u32::MAX)
     }
 }
 

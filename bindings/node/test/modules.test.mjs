@@ -18,6 +18,8 @@ const API = [
   'ConfigError',
   'StoreError',
   'MemoryStore',
+  'SqliteStore',
+  'RedisStore',
   'Receiver',
   'createFetchHandler',
   'patternMatches',
