@@ -1,6 +1,7 @@
 //! Exactly-once processing over at-least-once delivery: the [`DedupeStore`] contract.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -12,20 +13,49 @@ pub const DEFAULT_RETENTION: TimeDelta = TimeDelta::seconds(14 * 86_400 + 5 * 60
 /// Default bound on the ids a [`MemoryStore`](crate::MemoryStore) holds.
 pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
 
-/// Proof of a claim: pass it to `complete` or `release`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Proof of a claim: pass it to `complete` or `release`. Two tickets are equal when their key
+/// and token are.
+#[derive(Debug, Clone)]
 pub struct Ticket {
-    key: String,
+    key: Arc<str>,
     token: String,
+    /// Where the issuing store keeps the key (its keyed hash), so that settling does not hash
+    /// again; 0 when unknown (a ticket rebuilt with [`Ticket::new`]).
+    hint: u64,
+}
+
+impl PartialEq for Ticket {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key && self.token == other.token
+    }
+}
+
+impl Eq for Ticket {}
+
+impl std::hash::Hash for Ticket {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+        self.token.hash(state);
+    }
 }
 
 impl Ticket {
     /// A ticket for `key`; `token` distinguishes this claim from any other of the same key.
     pub fn new(key: impl Into<String>, token: impl Into<String>) -> Self {
         Self {
-            key: key.into(),
+            key: Arc::from(key.into()),
             token: token.into(),
+            hint: 0,
         }
+    }
+
+    /// A ticket sharing the store's copy of the key, with the store's hint.
+    pub(crate) fn issued(key: Arc<str>, token: String, hint: u64) -> Self {
+        Self { key, token, hint }
+    }
+
+    pub(crate) fn hint(&self) -> Option<u64> {
+        (self.hint != 0).then_some(self.hint)
     }
 
     /// The dedupe key claimed (`clientId:messageId`).

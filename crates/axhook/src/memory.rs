@@ -61,6 +61,14 @@ struct Table {
 }
 
 impl Table {
+    /// The key's hash: the one its ticket carries, or computed. Always odd, so that a
+    /// ticket's hint is never 0 (unknown).
+    fn hash(&self, ticket: &Ticket) -> u64 {
+        ticket
+            .hint()
+            .unwrap_or_else(|| self.hasher.hash_one(ticket.key()) | 1)
+    }
+
     fn len(&self) -> usize {
         self.slots.len() + self.collided.len()
     }
@@ -175,6 +183,8 @@ impl Table {
 /// ```
 pub struct MemoryStore {
     table: Mutex<Table>,
+    /// Tokens are a random per-store start plus a counter: unique in the store, and a ticket
+    /// from another store never matches.
     next_token: AtomicU64,
     lease: TimeDelta,
     retention: TimeDelta,
@@ -215,9 +225,10 @@ impl MemoryStore {
             done: VecDeque::with_capacity(room),
             ..Table::default()
         };
+        let start = RandomState::new().hash_one(0u8);
         Self {
             table: Mutex::new(table),
-            next_token: AtomicU64::new(1),
+            next_token: AtomicU64::new(start),
             lease,
             retention,
             capacity,
@@ -246,7 +257,7 @@ impl MemoryStore {
 impl DedupeStore for MemoryStore {
     fn claim(&self, key: &str, now: DateTime<Utc>) -> Result<Claim, StoreError> {
         let mut table = self.lock();
-        let hash = table.hasher.hash_one(key);
+        let hash = table.hasher.hash_one(key) | 1;
         let key: Arc<str> = match table.get(hash, key) {
             Some((_, Entry::Done { until })) if now < until => return Ok(Claim::Duplicate),
             Some((_, Entry::Leased { until, .. })) if now < until => return Ok(Claim::InProgress),
@@ -271,12 +282,12 @@ impl DedupeStore for MemoryStore {
         table.set(hash, key.clone(), Entry::Leased { token, until });
         table.leases.push_back((until, hash, key.clone()));
         table.compact();
-        Ok(Claim::New(Ticket::new(&*key, token.to_string())))
+        Ok(Claim::New(Ticket::issued(key, decimal(token), hash | 1)))
     }
 
     fn complete(&self, ticket: &Ticket, now: DateTime<Utc>) -> Result<(), StoreError> {
         let mut table = self.lock();
-        let hash = table.hasher.hash_one(ticket.key());
+        let hash = table.hash(ticket);
         let token = ticket.token().parse::<u64>().ok();
         match table.get(hash, ticket.key()) {
             Some((key, Entry::Leased { token: t, .. })) if Some(t) == token => {
@@ -292,7 +303,7 @@ impl DedupeStore for MemoryStore {
 
     fn release(&self, ticket: &Ticket) -> Result<(), StoreError> {
         let mut table = self.lock();
-        let hash = table.hasher.hash_one(ticket.key());
+        let hash = table.hash(ticket);
         let token = ticket.token().parse::<u64>().ok();
         match table.get(hash, ticket.key()) {
             Some((_, Entry::Leased { token: t, .. })) if Some(t) == token => {
@@ -302,6 +313,21 @@ impl DedupeStore for MemoryStore {
             _ => Err(StoreError::LeaseLost),
         }
     }
+}
+
+/// `n` in decimal, without the formatting machinery (tokens are made on every claim).
+fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    String::from_utf8(digits[at..].to_vec()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -351,6 +377,34 @@ mod tests {
         let table = store.lock();
         assert!(table.len() <= 1000);
         assert!(table.leases.len() + table.done.len() <= 2 * (2 * 1000 + 1024));
+    }
+
+    #[test]
+    fn decimal_matches_display() {
+        for n in [0, 7, 10, 12345, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn tickets_work_rebuilt_but_not_across_stores() {
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let (a, b) = (MemoryStore::new(), MemoryStore::new());
+        let Ok(Claim::New(from_a)) = a.claim("1:m", now) else {
+            panic!()
+        };
+        let Ok(Claim::New(_)) = b.claim("1:m", now) else {
+            panic!()
+        };
+        assert_eq!(
+            b.complete(&from_a, now).map_err(|e| e.code()),
+            Err("lease_lost")
+        );
+        // A ticket rebuilt from its strings (as bindings do) settles like the original.
+        let rebuilt = Ticket::new(from_a.key(), from_a.token());
+        assert_eq!(rebuilt, from_a);
+        assert_eq!(a.complete(&rebuilt, now), Ok(()));
+        assert_eq!(a.claim("1:m", now), Ok(Claim::Duplicate));
     }
 
     #[test]
