@@ -75,7 +75,7 @@ impl Table {
 
     fn get(&self, hash: u64, key: &str) -> Option<(&Arc<str>, Entry)> {
         match self.slots.get(&hash) {
-            Some(slot) if *slot.key == *key => Some((&slot.key, slot.entry)),
+            Some(slot) if same_key(&slot.key, key) => Some((&slot.key, slot.entry)),
             _ if self.collided.is_empty() => None,
             _ => self.collided.get_key_value(key).map(|(k, e)| (k, *e)),
         }
@@ -98,7 +98,7 @@ impl Table {
 
     fn remove(&mut self, hash: u64, key: &str) {
         match self.slots.get(&hash) {
-            Some(slot) if *slot.key == *key => {
+            Some(slot) if same_key(&slot.key, key) => {
                 self.slots.remove(&hash);
             }
             _ => {
@@ -313,6 +313,12 @@ impl DedupeStore for MemoryStore {
             _ => Err(StoreError::LeaseLost),
         }
     }
+}
+
+/// Whether `key` is the slot's key. Queued items share the slot's allocation, so the pointer
+/// answers without reading the text (a cache miss saved on every sweep and eviction).
+fn same_key(slot: &str, key: &str) -> bool {
+    (std::ptr::eq(slot.as_ptr(), key.as_ptr()) && slot.len() == key.len()) || slot == key
 }
 
 /// `n` in decimal, without the formatting machinery (tokens are made on every claim).
