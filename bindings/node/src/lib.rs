@@ -106,26 +106,26 @@ fn redact(e: &serde_json::Error) -> String {
 }
 
 /// The dedupe key of a delivery: `clientId:messageId` (for stores written in JS).
-#[napi]
+#[napi(catch_unwind)]
 pub fn dedupe_key(client_id: f64, message_id: String) -> String {
     axhook::dedupe_key(client_id as u64, &message_id)
 }
 
 /// The names of the two headers the core reads; the JS half passes only these.
-#[napi]
+#[napi(catch_unwind)]
 pub fn signature_header_names() -> Vec<&'static str> {
     vec![axhook::VERSION_HEADER, axhook::SIGNATURE_HEADER]
 }
 
 /// The event types aXcelerate is known to send.
-#[napi]
+#[napi(catch_unwind)]
 pub fn known_events() -> Vec<&'static str> {
     axhook::KNOWN_EVENTS.to_vec()
 }
 
 /// Every verification code with its HTTP status, then every outcome code (status `null`: it
 /// depends on the outcome only through the receiver).
-#[napi]
+#[napi(catch_unwind)]
 pub fn codes() -> Vec<(&'static str, Option<u32>)> {
     let verification = axhook::Error::CODES
         .iter()
@@ -135,27 +135,27 @@ pub fn codes() -> Vec<(&'static str, Option<u32>)> {
 }
 
 /// The verdict a framework helper answers when it finds the body already parsed.
-#[napi]
+#[napi(catch_unwind)]
 pub fn body_already_parsed() -> VerdictTuple {
     verdict_tuple(&Verdict::BodyAlreadyParsed)
 }
 
 /// Whether `event_type` matches `pattern` (`*`, `namespace.*` or an exact type).
-#[napi]
+#[napi(catch_unwind)]
 pub fn pattern_matches(pattern: String, event_type: String) -> bool {
     axhook::pattern_matches(&pattern, &event_type)
 }
 
 /// Numbers a result may hold: the JS half allocates a `Float64Array` of this length and hands
 /// its bytes to every verifier and receiver it creates.
-#[napi]
+#[napi(catch_unwind)]
 pub fn result_slots() -> u32 {
     wire::SLOTS as u32
 }
 
 /// Builds a verifier from the JSON text of its `VerifierConfig`, or says why it cannot.
 /// `results` is the bytes of the JS half's result `Float64Array`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_verifier(
     config_json: String,
     results: Buffer,
@@ -213,26 +213,26 @@ impl NativeVerifier {
     /// Verifies a delivery whose signature headers each appear at most once (their values in
     /// `headers`, see `single_headers`; the clock as input number 2). The first result number
     /// is 1 for a delivery, then its fields; 0 for a refusal, then its verdict.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(&self, headers: String, body: BufferSlice) -> Result<String> {
         self.verify_with(Some(&headers), &[], &body)
     }
 
     /// [`verify`](Self::verify) for a delivery with a repeated signature header: every
     /// occurrence as flat `[name, value, …]` pairs.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_repeated(&self, headers: Vec<String>, body: BufferSlice) -> Result<String> {
         self.verify_with(None, &headers, &body)
     }
 
     /// The largest body accepted, in bytes: helpers read at most one byte more.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn max_body_bytes(&self) -> f64 {
         self.inner.max_body_bytes() as f64
     }
 
     /// The core's redacted description (key labels, never keys).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn describe(&self) -> String {
         format!("{:?}", self.inner)
     }
@@ -351,7 +351,7 @@ impl NativeReceiver {
 impl NativeReceiver {
     /// A receiver sharing the verifier's configuration and the store; `results` as for
     /// [`create_verifier`].
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(verifier: &NativeVerifier, store: &NativeStore, results: Buffer) -> Result<Self> {
         wire::check(&results)?;
         Ok(Self {
@@ -368,19 +368,19 @@ impl NativeReceiver {
     /// as for `NativeVerifier::verify`). The first result number is 1 for a claimed delivery
     /// (then the number to `finish` it with, then the delivery), 2 for a final verdict on a
     /// verified delivery (the delivery, then the verdict), 3 for a refusal (the verdict).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn begin(&self, headers: String, body: BufferSlice) -> Result<String> {
         self.begin_with(Some(&headers), &[], &body)
     }
 
     /// [`begin`](Self::begin) for a delivery with a repeated signature header.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn begin_repeated(&self, headers: Vec<String>, body: BufferSlice) -> Result<String> {
         self.begin_with(None, &headers, &body)
     }
 
     /// [`begin`](Self::begin) on the thread pool: resolves to `[text, numbers]`.
-    #[napi(ts_return_type = "Promise<[string, Buffer]>")]
+    #[napi(ts_return_type = "Promise<[string, Buffer]>", catch_unwind)]
     pub fn begin_async(
         &self,
         headers: String,
@@ -390,7 +390,7 @@ impl NativeReceiver {
     }
 
     /// [`begin_repeated`](Self::begin_repeated) on the thread pool.
-    #[napi(ts_return_type = "Promise<[string, Buffer]>")]
+    #[napi(ts_return_type = "Promise<[string, Buffer]>", catch_unwind)]
     pub fn begin_repeated_async(
         &self,
         headers: Vec<String>,
@@ -401,7 +401,7 @@ impl NativeReceiver {
 
     /// Settles claimed delivery `id`: `failure` is the handler's error message, `null` on
     /// success. Returns the verdict tuple.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn finish(
         &self,
         id: u32,
@@ -415,7 +415,7 @@ impl NativeReceiver {
     }
 
     /// [`finish`](Self::finish) on the thread pool.
-    #[napi(ts_return_type = "Promise<VerdictTuple>")]
+    #[napi(ts_return_type = "Promise<VerdictTuple>", catch_unwind)]
     pub fn finish_async(
         &self,
         id: u32,
@@ -432,7 +432,7 @@ impl NativeReceiver {
     }
 
     /// Deliveries claimed and not yet settled.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn pending_count(&self) -> u32 {
         u32::try_from(Tickets::lock(&self.tickets).held.len()).unwrap_or(u32::MAX)
     }
@@ -441,7 +441,7 @@ impl NativeReceiver {
 /// For stores written in JS: the verdict their answer to a claim implies (`null`: run the
 /// handler). `claim` is `new`, `duplicate` or `in_progress`; `failure` is the message of a
 /// store that threw.
-#[napi]
+#[napi(catch_unwind)]
 pub fn verdict_after_claim(claim: Option<String>, failure: Option<String>) -> Option<VerdictTuple> {
     let answer = match (claim.as_deref(), failure) {
         (_, Some(why)) => Err(StoreError::Unavailable(why)),
@@ -460,7 +460,7 @@ pub fn verdict_after_claim(claim: Option<String>, failure: Option<String>) -> Op
 
 /// For stores written in JS: the verdict once the handler ran (`failure`: its error message)
 /// and the claim was settled (`settle_code`: `lease_lost` or any other code of a store error).
-#[napi]
+#[napi(catch_unwind)]
 pub fn verdict_after_settle(
     failure: Option<String>,
     settle_code: Option<String>,
@@ -479,7 +479,7 @@ type SentTuple = (Buffer, Vec<(String, String)>, String);
 
 /// Builds a delivery the way aXcelerate sends it (`axhook/testing`): `[body, headers, messageId]`.
 /// Signed with `key`, or unsigned (version `0`) when `key` is absent.
-#[napi]
+#[napi(catch_unwind)]
 pub fn signed_delivery(
     event_type: String,
     message_json: Option<String>,
@@ -515,13 +515,13 @@ pub fn signed_delivery(
 }
 
 /// The signature aXcelerate sends for `body` under `key`: 64 lowercase hex digits.
-#[napi]
+#[napi(catch_unwind)]
 pub fn sign(body: BufferSlice, key: String) -> String {
     signer::Signer::new(key).sign(&body)
 }
 
 /// A realistic message for an event type, as JSON text.
-#[napi]
+#[napi(catch_unwind)]
 pub fn sample_message(event_type: String, seed: Option<f64>) -> String {
     let seed = seed
         .filter(|s| s.is_finite() && *s >= 0.0)

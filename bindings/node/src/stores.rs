@@ -37,9 +37,17 @@ impl<'task, T: ToNapiValue + Send + 'static> ScopedTask<'task> for Blocking<T> {
     type JsValue = Unknown<'task>;
 
     fn compute(&mut self) -> Result<T> {
-        let work = self.0.take();
-        work.map(|work| work())
-            .ok_or_else(|| Error::new(Status::GenericFailure, "the task already ran"))
+        let work = self
+            .0
+            .take()
+            .ok_or_else(|| Error::new(Status::GenericFailure, "the task already ran"))?;
+        // A panic on the thread pool would abort Node: it becomes a rejected Promise instead.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|_| {
+            Error::new(
+                Status::GenericFailure,
+                "axhook: internal error (a panic was caught)",
+            )
+        })
     }
 
     fn resolve(&mut self, env: &'task Env, output: T) -> Result<Unknown<'task>> {
@@ -111,7 +119,7 @@ impl NativeStore {
 
 /// A memory store with the given lease and retention (seconds) and capacity (ids), or why it
 /// cannot be built (`[code, message]`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_memory_store(
     lease_seconds: Option<f64>,
     retention_seconds: Option<f64>,
@@ -133,7 +141,7 @@ pub fn create_memory_store(
 
 /// A SQLite store in the file at `path`, opened (and created) now, or why it cannot be:
 /// `invalid_config` or `store_unavailable`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_sqlite_store(
     path: String,
     lease_seconds: Option<f64>,
@@ -151,7 +159,7 @@ pub fn create_sqlite_store(
 
 /// A Redis store at `url` (connected on first use), or why it cannot be built. No message
 /// repeats the URL.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_redis_store(
     url: String,
     prefix: Option<String>,
@@ -187,13 +195,13 @@ pub fn create_redis_store(
 #[napi]
 impl NativeStore {
     /// Claims `key`: `new` (with the ticket), `duplicate`, `in_progress`, or a store error.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn claim(&self, key: String, now_ms: Option<f64>) -> Result<ClaimTuple> {
         Ok(claim_tuple(self.inner.claim(&key, clock(now_ms)?)))
     }
 
     /// Completes a claim: `null`, or the store's error.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn complete(
         &self,
         key: String,
@@ -205,13 +213,13 @@ impl NativeStore {
     }
 
     /// Releases a claim: `null`, or the store's error.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn release(&self, key: String, token: String) -> Option<ErrorTuple> {
         settled(self.inner.release(&Ticket::new(key, token)))
     }
 
     /// [`claim`](Self::claim) on the thread pool.
-    #[napi(ts_return_type = "Promise<ClaimTuple>")]
+    #[napi(ts_return_type = "Promise<ClaimTuple>", catch_unwind)]
     pub fn claim_async(
         &self,
         key: String,
@@ -222,7 +230,7 @@ impl NativeStore {
     }
 
     /// [`complete`](Self::complete) on the thread pool.
-    #[napi(ts_return_type = "Promise<ErrorTuple | null>")]
+    #[napi(ts_return_type = "Promise<ErrorTuple | null>", catch_unwind)]
     pub fn complete_async(
         &self,
         key: String,
@@ -235,7 +243,7 @@ impl NativeStore {
     }
 
     /// [`release`](Self::release) on the thread pool.
-    #[napi(ts_return_type = "Promise<ErrorTuple | null>")]
+    #[napi(ts_return_type = "Promise<ErrorTuple | null>", catch_unwind)]
     pub fn release_async(
         &self,
         key: String,
@@ -246,13 +254,13 @@ impl NativeStore {
     }
 
     /// Whether calls wait on I/O (SQLite, Redis): JS then uses the `*Async` methods.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn blocking(&self) -> bool {
         self.memory.is_none()
     }
 
     /// The number of ids a memory store holds; `null` for the others.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn size(&self) -> Option<u32> {
         let memory = self.memory.as_ref()?;
         Some(u32::try_from(memory.len()).unwrap_or(u32::MAX))
@@ -260,7 +268,7 @@ impl NativeStore {
 
     /// The core's description of the store (a Redis store shows its address, never a
     /// password).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn describe(&self) -> String {
         match &self.memory {
             Some(memory) => format!("{memory:?}"),
