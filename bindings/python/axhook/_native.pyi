@@ -10,6 +10,9 @@ Headers = Union[Mapping[str, str], Mapping[bytes, bytes], Any]
 pairs; names and values as str or bytes."""
 Seconds = Union[timedelta, float]
 
+def body_already_parsed() -> Tuple[int, str, str]:
+    """The core's verdict for a request whose raw body was already consumed."""
+
 KNOWN_EVENTS: List[str]
 ERROR_CODES: List[str]
 __version__: str

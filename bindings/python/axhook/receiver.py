@@ -39,13 +39,8 @@ class Outcome:
         return 200 <= self.status < 300
 
 
-BODY_ALREADY_PARSED = Outcome(
-    500,
-    "body_already_parsed",
-    None,
-    "the request body was consumed or parsed before axhook could read its raw bytes; "
-    "the signature covers the raw bytes, so read nothing before the webhook view",
-)
+_status, _code, _message = _native.body_already_parsed()
+BODY_ALREADY_PARSED = Outcome(_status, _code, None, _message)
 """The answer of a framework helper that finds the raw body already consumed."""
 
 

@@ -25,6 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<receiver::PyTicket>()?;
     m.add_class::<receiver::PyReceiver>()?;
     m.add_class::<receiver::PyPending>()?;
+    m.add_function(wrap_pyfunction!(receiver::body_already_parsed, m)?)?;
     m.add_function(wrap_pyfunction!(testing::signed_delivery, m)?)?;
     m.add_function(wrap_pyfunction!(testing::sign, m)?)?;
     m.add_function(wrap_pyfunction!(testing::sample_message, m)?)?;

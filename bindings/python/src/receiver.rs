@@ -370,3 +370,11 @@ impl PyReceiver {
         outcome(py, done, Some(pending.delivery.clone_ref(py)))
     }
 }
+
+/// The core's verdict for a request whose raw body a framework already consumed:
+/// `(status, code, message)`.
+#[pyfunction]
+pub(crate) fn body_already_parsed() -> (u16, &'static str, String) {
+    let verdict = axhook::Verdict::BodyAlreadyParsed;
+    (verdict.http_status(), verdict.code(), verdict.to_string())
+}

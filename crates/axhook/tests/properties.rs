@@ -87,10 +87,10 @@ proptest! {
         let result = verifier.verify_at(&signed_headers(&body, "k"), &body, now());
         let serde_ok = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.is_object());
         let syntax_ok = !matches!(&result, Err(e) if e.code() == "malformed_json");
-        // serde_json keeps the last of duplicated keys; the envelope refuses them.
-        let duplicated = serde_ok && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok()
-            && !syntax_ok;
-        prop_assert!(serde_ok == syntax_ok || duplicated, "serde {} scanner {:?}", serde_ok, result);
+        // The one refusal serde_json does not share: a duplicated top-level key (it keeps the
+        // last one). Anything else the scanner refuses must be invalid JSON for serde_json too.
+        let duplicated = matches!(&result, Err(e) if e.to_string().contains("appears more than once"));
+        prop_assert!(serde_ok == syntax_ok || (serde_ok && duplicated), "serde {} scanner {:?}", serde_ok, result);
     }
 }
 
