@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Error;
 use crate::event::EventType;
-use crate::json::{unescape, Scanner, StrToken, SyntaxError, MAX_DEPTH};
+use crate::json::{key_bytes, unescape, Scanner, SeenKeys, StrToken, SyntaxError, MAX_DEPTH};
 use crate::verifier::HmacSha256;
 
 /// Largest clientId accepted: 2^53 − 1, so that every runtime holds it exactly.
@@ -301,31 +301,6 @@ enum Scanned {
     Duplicate(Vec<u8>),
 }
 
-/// Unknown top-level keys seen so far (known ones are tracked by their spans): a short list,
-/// then a set once there are many, so that hostile bodies stay linear.
-#[derive(Default)]
-struct SeenKeys<'b> {
-    few: Vec<Cow<'b, [u8]>>,
-    many: Option<std::collections::HashSet<Cow<'b, [u8]>>>,
-}
-
-impl<'b> SeenKeys<'b> {
-    /// Records `name`; false when it was already there.
-    fn insert(&mut self, name: Cow<'b, [u8]>) -> bool {
-        if let Some(set) = &mut self.many {
-            return set.insert(name);
-        }
-        if self.few.contains(&name) {
-            return false;
-        }
-        self.few.push(name);
-        if self.few.len() > 16 {
-            self.many = Some(self.few.drain(..).collect());
-        }
-        true
-    }
-}
-
 fn object_fields(
     s: &mut Scanner<'_>,
     spans: &mut [Option<Range<usize>>; 5],
@@ -365,16 +340,6 @@ fn object_fields(
             }
             Err(_) => return Err(syntax(s)),
         }
-    }
-}
-
-/// The decoded bytes of a validated key.
-fn key_bytes<'b>(body: &'b [u8], token: &StrToken) -> Cow<'b, [u8]> {
-    let raw = &body[token.span.clone()];
-    if token.escaped {
-        Cow::Owned(unescape(raw).into_bytes())
-    } else {
-        Cow::Borrowed(&raw[1..raw.len() - 1])
     }
 }
 

@@ -10,6 +10,8 @@
 //! The scanner can also carry the HMAC of the body and feed it as it goes: SHA-256 rounds are
 //! one long dependency chain, so the CPU runs the scanning beside them instead of after them.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use hmac::Mac;
@@ -437,6 +439,7 @@ impl<'a> Scanner<'a> {
     fn skip_value(&mut self, depth: usize) -> Scan<()> {
         let mut objects: u128 = 0; // bit i: the container at level i is an object
         let mut level = 0usize;
+        let mut keys = ObjectKeys::default();
         loop {
             // A value is expected at the cursor.
             self.maybe_feed();
@@ -459,7 +462,8 @@ impl<'a> Scanner<'a> {
                         objects = objects & !(1 << level) | (u128::from(is_object) << level);
                         level += 1;
                         if is_object {
-                            self.key()?;
+                            keys.open();
+                            self.key(&mut keys)?;
                         }
                         continue;
                     }
@@ -482,11 +486,16 @@ impl<'a> Scanner<'a> {
                     (Some(b','), _) => {
                         self.pos += 1;
                         if in_object {
-                            self.key()?;
+                            self.key(&mut keys)?;
                         }
                         break;
                     }
-                    (Some(b'}'), true) | (Some(b']'), false) => {
+                    (Some(b'}'), true) => {
+                        self.pos += 1;
+                        level -= 1;
+                        keys.close();
+                    }
+                    (Some(b']'), false) => {
                         self.pos += 1;
                         level -= 1;
                     }
@@ -497,15 +506,103 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// An object key and its colon.
+    /// An object key and its colon; the key must be new in the innermost open object.
     #[inline(always)]
-    fn key(&mut self) -> Scan<()> {
+    fn key(&mut self, keys: &mut ObjectKeys<'a>) -> Scan<()> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
             return self.fail("object key expected");
         }
-        self.skip_string()?;
+        let start = self.pos;
+        let escaped = self.skip_string()?;
+        let token = StrToken {
+            span: start..self.pos,
+            escaped,
+        };
+        if !keys.insert(key_bytes(self.bytes, &token)) {
+            self.pos = start;
+            return self.fail("duplicate key in an object");
+        }
         self.expect(b':', "':' expected")
+    }
+}
+
+/// The decoded bytes of a validated key token: borrowed when it holds no escapes.
+pub(crate) fn key_bytes<'b>(body: &'b [u8], token: &StrToken) -> Cow<'b, [u8]> {
+    let raw = &body[token.span.clone()];
+    if token.escaped {
+        Cow::Owned(unescape(raw).into_bytes())
+    } else {
+        Cow::Borrowed(&raw[1..raw.len() - 1])
+    }
+}
+
+/// Keys seen in one object: a short list, then a set once there are many, so that hostile
+/// bodies stay linear.
+#[derive(Default)]
+pub(crate) struct SeenKeys<'b> {
+    few: Vec<Cow<'b, [u8]>>,
+    many: Option<HashSet<Cow<'b, [u8]>>>,
+}
+
+impl<'b> SeenKeys<'b> {
+    /// Records `name`; false when it was already there.
+    pub(crate) fn insert(&mut self, name: Cow<'b, [u8]>) -> bool {
+        if let Some(set) = &mut self.many {
+            return set.insert(name);
+        }
+        if self.few.contains(&name) {
+            return false;
+        }
+        self.few.push(name);
+        if self.few.len() > 16 {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        true
+    }
+}
+
+/// The keys of every open object, innermost last: one list for all of them (so that small
+/// objects cost no allocation of their own), and a set for each object grown large.
+#[derive(Default)]
+pub(crate) struct ObjectKeys<'b> {
+    names: Vec<Cow<'b, [u8]>>,
+    /// Where each open object's keys start in `names`.
+    starts: Vec<usize>,
+    /// Sets of the large open objects, by their index in `starts`.
+    sets: Vec<(usize, HashSet<Cow<'b, [u8]>>)>,
+}
+
+impl<'b> ObjectKeys<'b> {
+    fn open(&mut self) {
+        self.starts.push(self.names.len());
+    }
+
+    fn close(&mut self) {
+        let index = self.starts.len().saturating_sub(1);
+        if let Some(start) = self.starts.pop() {
+            self.names.truncate(start);
+        }
+        if self.sets.last().is_some_and(|(i, _)| *i == index) {
+            self.sets.pop();
+        }
+    }
+
+    /// Records `name` in the innermost open object; false when it was already there.
+    fn insert(&mut self, name: Cow<'b, [u8]>) -> bool {
+        let index = self.starts.len().saturating_sub(1);
+        if let Some((_, set)) = self.sets.last_mut().filter(|(i, _)| *i == index) {
+            return set.insert(name);
+        }
+        let start = self.starts.last().copied().unwrap_or(0);
+        if self.names[start..].contains(&name) {
+            return false;
+        }
+        self.names.push(name);
+        if self.names.len() - start > 16 {
+            self.sets.push((index, self.names.drain(start..).collect()));
+        }
+        true
     }
 }
 
@@ -518,6 +615,44 @@ mod tests {
         let ok = s.value(0).is_ok();
         s.skip_ws();
         ok && s.pos() == text.len()
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_every_depth() {
+        let refused = [
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":{"b":1,"b":2}}"#,
+            r#"[{"x":[{"b":1,"c":{},"b":2}]}]"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"{"é":1,"\u00e9":2}"#,
+        ];
+        for text in refused {
+            let mut s = Scanner::new(text.as_bytes());
+            assert!(s.value(0).is_err(), "{text}");
+            assert_eq!(s.take_error().what, "duplicate key in an object", "{text}");
+        }
+        let accepted = [
+            r#"{"a":{"b":1},"c":{"b":2}}"#,
+            r#"[{"a":1},{"a":1}]"#,
+            r#"{"a":{"a":{"a":1}}}"#,
+            r#"{"a":1,"A":2,"a ":3}"#,
+        ];
+        for text in accepted {
+            assert!(accepts(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_objects_stay_linear() {
+        // 100,000 distinct keys, with nested objects among them, then a repeat of the first.
+        let mut text = String::from("{");
+        for i in 0..100_000 {
+            text.push_str(&format!("\"k{i}\":{{\"k{i}\":1,\"x\":2}},"));
+        }
+        let distinct = format!("{}\"end\":0}}", text);
+        assert!(accepts(&distinct));
+        let repeated = format!("{}\"k0\":0}}", text);
+        assert!(!accepts(&repeated));
     }
 
     #[test]
