@@ -218,14 +218,14 @@ impl WasmVerifier {
             ..VerifierConfig::default()
         };
         for pair in keys.chunks_exact(2) {
-            config.keys.insert(pair[0].clone(), pair[1].clone());
+            config.keys.insert(pair[0].clone(), pair[1].as_str().into());
         }
         if let Some(list) = client_keys {
             let map = config.client_keys.get_or_insert_with(Default::default);
             for triple in list.chunks_exact(3) {
                 map.entry(triple[0].clone())
                     .or_default()
-                    .insert(triple[1].clone(), triple[2].clone());
+                    .insert(triple[1].clone(), triple[2].as_str().into());
             }
         }
         if let Some(ids) = allowed_client_ids {

@@ -11,6 +11,7 @@ mod headers;
 mod json;
 mod memory;
 mod receiver;
+mod secret;
 pub mod signer;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -28,6 +29,7 @@ pub use headers::{Headers, Lookup, SIGNATURE_HEADER, VERSION_HEADER};
 pub use json::MAX_DEPTH;
 pub use memory::MemoryStore;
 pub use receiver::{Begun, Outcome, Pending, Receiver, Verdict};
+pub use secret::Secret;
 pub use verifier::{
     Verifier, VerifierBuilder, DEFAULT_MAX_AGE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_FUTURE_SKEW,
 };

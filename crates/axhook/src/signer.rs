@@ -29,6 +29,12 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+impl Drop for Signer {
+    fn drop(&mut self) {
+        crate::verifier::wipe(&mut self.mac);
+    }
+}
+
 impl Signer {
     /// A signer for `key`, used as its exact bytes.
     pub fn new(key: impl AsRef<[u8]>) -> Self {

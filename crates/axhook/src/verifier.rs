@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 use crate::envelope::{self, Delivery, Envelope};
 use crate::error::{ConfigError, Error};
@@ -48,7 +49,24 @@ impl Key {
     }
 }
 
-fn mac_for(secret: &[u8]) -> HmacSha256 {
+impl Drop for Key {
+    fn drop(&mut self) {
+        wipe(&mut self.mac);
+        if let Some(trimmed) = &mut self.trimmed {
+            wipe(trimmed);
+        }
+    }
+}
+
+/// Overwrites a pre-keyed state, which is as good as its key, with the state of an empty key
+/// (the `digest` crate cannot zeroize its own); `black_box` keeps the store from being
+/// optimised away.
+pub(crate) fn wipe(mac: &mut HmacSha256) {
+    *mac = mac_for(b"");
+    std::hint::black_box(mac);
+}
+
+pub(crate) fn mac_for(secret: &[u8]) -> HmacSha256 {
     // HMAC accepts keys of any length, so this cannot fail.
     <HmacSha256 as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable!())
 }
@@ -101,11 +119,14 @@ impl fmt::Debug for Verifier {
     }
 }
 
+/// A key's bytes as the builder holds them until `build`: wiped when dropped.
+type KeyBytes = Zeroizing<Vec<u8>>;
+
 /// Builds a [`Verifier`].
 #[derive(Default)]
 pub struct VerifierBuilder {
-    keys: Vec<(String, Vec<u8>)>,
-    client_keys: Option<Vec<(u64, String, Vec<u8>)>>,
+    keys: Vec<(String, KeyBytes)>,
+    client_keys: Option<Vec<(u64, String, KeyBytes)>>,
     allowed_client_ids: Option<HashSet<u64>>,
     allow_unsigned: bool,
     max_age: Option<TimeDelta>,
@@ -124,7 +145,8 @@ impl VerifierBuilder {
     /// possible; the label of the key that matched is reported on the delivery. The key is
     /// used exactly as given: its UTF-8 bytes, never trimmed.
     pub fn key(mut self, label: impl Into<String>, secret: impl AsRef<[u8]>) -> Self {
-        self.keys.push((label.into(), secret.as_ref().to_vec()));
+        self.keys
+            .push((label.into(), Zeroizing::new(secret.as_ref().to_vec())));
         self
     }
 
@@ -140,7 +162,7 @@ impl VerifierBuilder {
         self.client_keys.get_or_insert_with(Vec::new).push((
             client_id,
             label.into(),
-            secret.as_ref().to_vec(),
+            Zeroizing::new(secret.as_ref().to_vec()),
         ));
         self
     }
@@ -218,7 +240,9 @@ impl VerifierBuilder {
 }
 
 fn labelled<'k>(keys: impl Iterator<Item = (&'k str, &'k [u8])>) -> Result<Vec<Key>, ConfigError> {
-    let mut out: Vec<Key> = Vec::new();
+    let keys: Vec<_> = keys.collect();
+    // Sized once: growing would free a copy of the pre-keyed states without wiping it.
+    let mut out: Vec<Key> = Vec::with_capacity(keys.len());
     for (label, secret) in keys {
         if out.iter().any(|k| &*k.label == label) {
             return Err(ConfigError::new(format!(
