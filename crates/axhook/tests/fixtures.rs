@@ -1,4 +1,5 @@
-//! Runs every case of `fixtures/vectors.json` and every sequence of `fixtures/dedupe.json`.
+//! Runs every case of `fixtures/vectors.json` and `fixtures/hostile.json`, and every sequence
+//! of `fixtures/dedupe.json`.
 
 use std::collections::HashMap;
 
@@ -43,22 +44,42 @@ fn decode_base64(text: &str) -> Vec<u8> {
 }
 
 fn body(case: &Value) -> Vec<u8> {
-    match (&case["body"], &case["bodyBase64"]) {
-        (Value::String(text), _) => text.as_bytes().to_vec(),
-        (_, Value::String(b64)) => decode_base64(b64),
+    match (&case["body"], &case["bodyBase64"], &case["bodyGenerated"]) {
+        (Value::String(text), _, _) => text.as_bytes().to_vec(),
+        (_, Value::String(b64), _) => decode_base64(b64),
+        (_, _, Value::Object(recipe)) => {
+            let text = |k: &str| recipe[k].as_str().unwrap_or_default();
+            let count = recipe["count"].as_u64().unwrap_or_default() as usize;
+            [
+                text("prefix"),
+                &text("repeat").repeat(count),
+                text("suffix"),
+            ]
+            .concat()
+            .into_bytes()
+        }
         _ => panic!("case {} has no body", case["name"]),
     }
 }
 
 #[test]
 fn every_vector() {
-    let file = load("vectors.json");
+    run_cases("vectors.json", 60);
+}
+
+#[test]
+fn every_hostile_case() {
+    run_cases("hostile.json", 90);
+}
+
+fn run_cases(name: &str, at_least: usize) {
+    let file = load(name);
     let default_now: DateTime<Utc> = file["now"]
         .as_str()
         .and_then(|s| s.parse().ok())
         .unwrap_or_default();
     let cases = file["cases"].as_array().cloned().unwrap_or_default();
-    assert!(cases.len() >= 60, "only {} cases", cases.len());
+    assert!(cases.len() >= at_least, "only {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap_or("?");
@@ -104,7 +125,7 @@ fn every_vector() {
         cases.len(),
         failures.join("\n")
     );
-    println!("{} vectors passed", cases.len());
+    println!("{} cases of {name} passed", cases.len());
 }
 
 #[test]
