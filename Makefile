@@ -56,6 +56,7 @@ bench: rust-bench $(BINDING_BENCHES)
 
 rust-bench:
 	$(CARGO) bench -p axhook --bench verify
+	$(CARGO) bench -p axhook --bench timing
 	$(CARGO) bench -p axhook-redis --bench stores
 
 # Each fuzz target for FUZZ_SECONDS (cargo-fuzz on the nightly toolchain; fuzz/ is its own
