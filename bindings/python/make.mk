@@ -9,7 +9,7 @@ PY_SOURCES := pyproject.toml Cargo.lock $(PY_DIR)/Cargo.toml $(PY_DIR)/README.md
 	$(wildcard $(PY_DIR)/src/*.rs $(PY_DIR)/axhook/*.py $(PY_DIR)/axhook/*.pyi) \
 	crates/axhook/Cargo.toml $(wildcard crates/axhook/src/*.rs)
 
-.PHONY: python-setup python-test python-bench
+.PHONY: python-setup python-test python-bench python-soak
 
 python-setup: $(PY_VENV)/.installed
 
@@ -30,6 +30,12 @@ python-test: python-setup
 
 python-bench: python-setup
 	$(PY) $(PY_DIR)/bench/bench.py
+
+# Issue 9's memory soak: verify + receive for SOAK_SECONDS, RSS sampled every 10 s after a 30 s
+# warm-up; fails if RSS grew more than 5 % (or 8 MiB). Not part of `make test` or `make bench`.
+SOAK_SECONDS ?= 600
+python-soak: python-setup
+	SOAK_SECONDS=$(SOAK_SECONDS) $(PY) $(PY_DIR)/bench/soak.py
 
 SETUP += python-setup
 BINDING_TESTS += python-test

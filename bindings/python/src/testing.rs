@@ -1,9 +1,11 @@
 //! The core's signer for `axhook.testing`: deliveries signed exactly as aXcelerate signs them.
 
+use std::borrow::Cow;
+
 use axhook::signer::{self, DeliveryBuilder, Signer};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 
 use crate::convert;
 
@@ -19,7 +21,7 @@ pub(crate) fn signed_delivery<'py>(
     py: Python<'py>,
     event_type: &str,
     message_json: Option<&str>,
-    key: Option<&str>,
+    key: Option<Bound<'py, PyString>>,
     client_id: u64,
     message_id: Option<String>,
     timestamp: Option<&Bound<'py, PyAny>>,
@@ -36,7 +38,7 @@ pub(crate) fn signed_delivery<'py>(
     }
     builder = builder.timestamp(convert::now(timestamp)?);
     let sent = match (version, key) {
-        (1, Some(key)) => builder.sign(key),
+        (1, Some(key)) => builder.sign(&*key_text(&key)?),
         (1, None) => {
             return Err(PyTypeError::new_err(
                 "a signed delivery (version 1) needs a key",
@@ -54,8 +56,17 @@ pub(crate) fn signed_delivery<'py>(
 
 /// The lowercase hex HMAC-SHA256 of `body` under `key`, as `Ax-Signature` carries it.
 #[pyfunction]
-pub(crate) fn sign(body: &Bound<'_, PyAny>, key: &str) -> PyResult<String> {
-    Ok(Signer::new(key).sign(convert::body(body)?.bytes()))
+pub(crate) fn sign(body: &Bound<'_, PyAny>, key: &Bound<'_, PyString>) -> PyResult<String> {
+    Ok(Signer::new(&*key_text(key)?).sign(convert::body(body)?.bytes()))
+}
+
+/// The key's text; not `?` on the conversion, whose UnicodeEncodeError would carry the key.
+fn key_text<'a>(key: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+    key.to_cow().map_err(|_| {
+        PyTypeError::new_err(
+            "the key is not valid text: it holds a lone surrogate, which has no UTF-8 form",
+        )
+    })
 }
 
 /// A realistic message for an event type, as JSON text.

@@ -140,7 +140,14 @@ fn labelled_keys(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<(String, St
                     type_name(&key)
                 ))
             })?;
-            Ok((label, key.to_cow()?.into_owned()))
+            // Not `?`: a UnicodeEncodeError would carry the whole key in its `object`.
+            let key = key.to_cow().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "the key labelled {label:?} is not valid text: it holds a lone surrogate, \
+                     which has no UTF-8 form"
+                ))
+            })?;
+            Ok((label, key.into_owned()))
         })
         .collect()
 }
@@ -223,7 +230,12 @@ impl PyDelivery {
 
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDateTime>> {
-        self.inner.timestamp().into_pyobject(py)
+        // A leap second (23:59:60.5Z) has no datetime: count it as epoch time does, as every
+        // other runtime reports it (00:00:00.5), rather than let pyo3 warn and drop a second.
+        let at = self.inner.timestamp();
+        DateTime::<Utc>::from_timestamp_micros(at.timestamp_micros())
+            .unwrap_or(at)
+            .into_pyobject(py)
     }
 
     #[getter]

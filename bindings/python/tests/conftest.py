@@ -49,6 +49,13 @@ def verifier_from_fixture(config: Dict[str, Any]) -> axhook.Verifier:
 
 
 def case_body(case: Dict[str, Any]) -> bytes:
+    """The case's raw body: generated (prefix + repeat × count + suffix, hostile.json's large
+    bodies), text, or base64 when it is not UTF-8."""
+    generated = case.get("bodyGenerated")
+    if generated is not None:
+        repeated = generated["repeat"] * generated["count"]
+        text: str = generated["prefix"] + repeated + generated["suffix"]
+        return text.encode("utf-8")
     if case.get("body") is not None:
         return str(case["body"]).encode("utf-8")
     return base64.b64decode(case["bodyBase64"])

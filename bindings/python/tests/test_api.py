@@ -9,6 +9,7 @@ import logging
 import pickle
 import random
 import threading
+import warnings
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Tuple
 
@@ -475,3 +476,18 @@ def test_pytest_fixture(signed_delivery: Any, verifier: axhook.Verifier) -> None
 
 def test_known_events() -> None:
     assert "contact.contact_merged" in axhook.KNOWN_EVENTS and len(axhook.KNOWN_EVENTS) >= 38
+
+
+def test_a_leap_second_is_the_next_instant_without_a_warning() -> None:
+    """RFC 3339 allows 23:59:60; a datetime cannot hold it. It counts as epoch time does (the
+    instant after 23:59:59.999999), the value every runtime reports, and reading it raises no
+    warning (which ``-W error`` would turn into an exception in a handler)."""
+    body = (
+        '{"type":"contact.contact_created","message":{},"clientId":1,"messageId":"m",'
+        '"timestamp":"2024-02-25T23:59:60.500Z"}'
+    ).encode()
+    headers = {"Ax-Signature-Version": "1", "Ax-Signature": sign(body, KEY)}
+    d = axhook.Verifier({"current": KEY}).verify(headers, body, now=FEB_26)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert d.timestamp == datetime(2024, 2, 26, 0, 0, 0, 500000, tzinfo=timezone.utc)

@@ -4,6 +4,7 @@ in examples/: a valid delivery, its retry, a tampered body and a failing handler
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
@@ -127,3 +128,24 @@ def test_django_answers_body_already_parsed() -> None:
     assert (response.status_code, response.content) == (500, b'{"code": "body_already_parsed"}')
     get = RequestFactory().get(URL)
     assert axhook.django.view(app.receiver)(get).status_code == 405
+
+
+def test_django_body_over_its_upload_limit_is_the_verifiers_to_judge() -> None:
+    """Over DATA_UPLOAD_MAX_MEMORY_SIZE, Django would answer a bare 400: the view reads up to
+    the verifier's limit instead, so the answer is 413 body_too_large over that limit and a
+    normal verification under it."""
+    example("django_app")
+    from django.test import RequestFactory, override_settings
+
+    import axhook.django
+
+    headers, body = enrolment()
+    strict = axhook.Receiver(axhook.Verifier({"current": KEY}, max_body_bytes=len(body) - 1))
+    roomy = axhook.Receiver(axhook.Verifier({"current": KEY}))
+    for receiver, want in ((strict, (413, "body_too_large")), (roomy, (200, "processed"))):
+        with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100):
+            request = RequestFactory().post(
+                URL, data=body, content_type="application/json", headers=headers
+            )
+            response = axhook.django.view(receiver)(request)
+        assert (response.status_code, json.loads(response.content)["code"]) == want
