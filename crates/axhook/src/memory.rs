@@ -202,6 +202,11 @@ impl fmt::Debug for MemoryStore {
     }
 }
 
+/// `now + span`, saturating at the last instant chrono holds (a caller's clock may be anything).
+fn later(now: DateTime<Utc>, span: TimeDelta) -> DateTime<Utc> {
+    now.checked_add_signed(span).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 impl Default for MemoryStore {
     fn default() -> Self {
         Self::new()
@@ -278,7 +283,7 @@ impl DedupeStore for MemoryStore {
             }
         };
         let token = self.next_token.fetch_add(1, Ordering::Relaxed);
-        let until = now + self.lease;
+        let until = later(now, self.lease);
         table.set(hash, key.clone(), Entry::Leased { token, until });
         table.leases.push_back((until, hash, key.clone()));
         table.compact();
@@ -292,7 +297,7 @@ impl DedupeStore for MemoryStore {
         match table.get(hash, ticket.key()) {
             Some((key, Entry::Leased { token: t, .. })) if Some(t) == token => {
                 let key = key.clone();
-                let until = now + self.retention;
+                let until = later(now, self.retention);
                 table.set(hash, key.clone(), Entry::Done { until });
                 table.done.push_back((until, hash, key));
                 Ok(())
@@ -339,6 +344,19 @@ fn decimal(mut n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clocks_at_the_end_of_time_saturate_instead_of_panicking() {
+        let store = MemoryStore::with_limits(TimeDelta::days(365), TimeDelta::days(365), 10);
+        let end = DateTime::<Utc>::MAX_UTC;
+        let Ok(Claim::New(ticket)) = store.claim("a", end) else {
+            panic!("not claimed")
+        };
+        assert_eq!(store.complete(&ticket, end), Ok(()));
+        // The retention saturates at `end` itself: answered, whatever the answer.
+        assert!(store.claim("a", end).is_ok());
+        assert!(matches!(store.claim("b", DateTime::<Utc>::MIN_UTC), Ok(Claim::New(_))));
+    }
 
     #[test]
     fn full_store_evicts_done_but_never_a_live_lease() {
