@@ -4,8 +4,9 @@
 #                      (checked in: commit the result)
 #   make uniffi-setup  JNA and Gson from Debian, kotlinc from npm, each only if missing
 #   make uniffi-test   build, check that the checked-in sources are what the library
-#                      generates, then compile and run the Kotlin suite (fixtures, a JVM
-#                      HTTP receiver on 127.0.0.1, redaction)
+#                      generates, then compile and run the Kotlin suite (fixtures with the
+#                      hostile corpus, a JVM HTTP receiver on 127.0.0.1, hostile input at every
+#                      exported function, redaction)
 #
 # Swift is generated but not compiled: no Swift toolchain exists on these machines.
 

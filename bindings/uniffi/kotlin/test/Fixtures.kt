@@ -1,5 +1,5 @@
-// Every case of fixtures/vectors.json and fixtures/dedupe.json, with the codes and statuses
-// the Rust core gives.
+// Every case of fixtures/vectors.json, fixtures/hostile.json and fixtures/dedupe.json, with the
+// codes and statuses the Rust core gives.
 package axhook.test
 
 import axhook.MemoryStore
@@ -33,6 +33,19 @@ fun verifierFrom(config: JsonObject): Verifier = Verifier(
     maxBodyBytes = config.opt("maxBodyBytes")?.asLong?.toULong(),
 )
 
+/** Every key of a fixture's `verifier` object (global and per client), trimmed, if not tiny. */
+fun keysOf(config: JsonObject): List<String> {
+    val global = config.opt("keys")?.asJsonObject?.entrySet()?.map { it.value.asString } ?: emptyList()
+    val perClient = config.opt("clientKeys")?.asJsonObject?.entrySet()?.flatMap { (_, keys) ->
+        keys.asJsonObject.entrySet().map { it.value.asString }
+    } ?: emptyList()
+    return (global + perClient).map { it.trim() }.filter { it.length >= 6 }
+}
+
+fun expectNoSecret(what: String, secrets: List<String>, text: String) {
+    for (secret in secrets) expectTrue("$what shows a key: <${text.take(300)}>", !text.contains(secret))
+}
+
 /** `[[name, value], …]` as a header map; a repeated name keeps every value. */
 fun headersFrom(pairs: Iterable<JsonElement>): Map<String, List<String>> {
     val map = LinkedHashMap<String, MutableList<String>>()
@@ -43,12 +56,32 @@ fun headersFrom(pairs: Iterable<JsonElement>): Map<String, List<String>> {
     return map
 }
 
+/**
+ * A case's raw body: `body` as UTF-8, else `bodyBase64`, else `bodyGenerated` (prefix +
+ * repeat × count + suffix, for the bodies too large to store: 10 MiB, 100,000-deep nesting).
+ */
+fun bodyOf(case: JsonObject): ByteArray {
+    case.opt("body")?.let { return it.asString.toByteArray(Charsets.UTF_8) }
+    case.opt("bodyBase64")?.let { return Base64.getDecoder().decode(it.asString) }
+    val g = case.opt("bodyGenerated")?.asJsonObject ?: throw Mismatch("no body, bodyBase64 or bodyGenerated")
+    val prefix = g["prefix"].asString.toByteArray(Charsets.UTF_8)
+    val repeat = g["repeat"].asString.toByteArray(Charsets.UTF_8)
+    val count = g["count"].asInt
+    val suffix = g["suffix"].asString.toByteArray(Charsets.UTF_8)
+    val body = ByteArray(prefix.size + repeat.size * count + suffix.size)
+    prefix.copyInto(body)
+    for (i in 0 until count) repeat.copyInto(body, prefix.size + i * repeat.size)
+    suffix.copyInto(body, prefix.size + repeat.size * count)
+    return body
+}
+
+/** Runs every case of `file` (vectors.json or hostile.json: the same schema). */
 fun runVectors(file: File): Int {
     val root = JsonParser.parseString(file.readText()).asJsonObject
     val fileNow = Instant.parse(root["now"].asString)
     val cases = root["cases"].asJsonArray.map { it.asJsonObject }
     for (case in cases) {
-        Suite.check("vectors.json ${case["name"].asString}") { runVector(case, fileNow) }
+        Suite.check("${file.name} ${case["name"].asString}") { runVector(case, fileNow) }
     }
     return cases.size
 }
@@ -56,10 +89,12 @@ fun runVectors(file: File): Int {
 private fun runVector(case: JsonObject, fileNow: Instant) {
     val verifier = verifierFrom(case["verifier"].asJsonObject)
     val headers = headersFrom(case["headers"].asJsonArray)
-    val body = case.opt("body")?.asString?.toByteArray(Charsets.UTF_8)
-        ?: Base64.getDecoder().decode(case["bodyBase64"].asString)
+    val body = bodyOf(case)
     val now = case.opt("now")?.let { Instant.parse(it.asString) } ?: fileNow
     val expect = case["expect"].asJsonObject
+    // Secrets: neither the verifier, nor a refusal, nor a delivery ever prints a configured key.
+    val secrets = keysOf(case["verifier"].asJsonObject)
+    expectNoSecret("Verifier.toString", secrets, verifier.toString())
     if (!expect["ok"].asBoolean) {
         try {
             val delivery = verifier.verify(headers, body, now)
@@ -67,10 +102,12 @@ private fun runVector(case: JsonObject, fileNow: Instant) {
         } catch (e: VerificationException) {
             expectEqual("code", expect["code"].asString, e.code())
             expectEqual("status", expect["status"].asInt, e.status().toInt())
+            expectNoSecret("VerificationException.toString", secrets, e.toString())
         }
         return
     }
     val d = verifier.verify(headers, body, now)
+    expectNoSecret("Delivery.toString", secrets, d.toString())
     expectEqual("type", expect["type"].asString, d.eventType)
     expectEqual("namespace", expect["namespace"].asString, d.namespace)
     expectEqual("event", expect["event"].asString, d.event)

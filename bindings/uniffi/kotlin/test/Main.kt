@@ -11,6 +11,7 @@ object Suite {
     var failed = 0
 
     fun check(name: String, block: () -> Unit) {
+        val start = System.nanoTime()
         try {
             block()
             passed++
@@ -18,6 +19,8 @@ object Suite {
             failed++
             println("FAIL $name: $e")
         }
+        val seconds = (System.nanoTime() - start) / 1e9
+        if (seconds > 2) System.err.println("slow: $name (%.1f s)".format(seconds))
     }
 }
 
@@ -34,9 +37,11 @@ fun expectTrue(what: String, condition: Boolean) {
 fun main(args: Array<String>) {
     val fixtures = File(args.firstOrNull() ?: "fixtures")
     val vectors = runVectors(File(fixtures, "vectors.json"))
+    val hostile = runVectors(File(fixtures, "hostile.json"))
     val sequences = runDedupe(File(fixtures, "dedupe.json"))
-    println("fixtures: $vectors vectors, $sequences dedupe sequences")
+    println("fixtures: $vectors vectors, $hostile hostile, $sequences dedupe sequences")
     runApiChecks()
+    runHostileApiChecks()
     runHttpReceiver()
     println("${Suite.passed} passed, ${Suite.failed} failed")
     exitProcess(if (Suite.failed == 0 && Suite.passed > 0) 0 else 1)
