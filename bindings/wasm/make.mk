@@ -3,8 +3,9 @@
 #
 #   make wasm-setup  the wasm32 target, the pinned wasm-bindgen CLI (cargo install, only when
 #                    missing), Debian's chromium (only when missing), npm install, the build
-#   make wasm-test   Node (nodejs output) and headless Chromium (web output): every fixture,
-#                    the fetch handler, the Worker example, hostile inputs
+#   make wasm-test   Node (nodejs output) and headless Chromium (web output): every fixture
+#                    (fixtures/hostile.json included), the fetch handler, the Worker example,
+#                    hostile inputs, keys never shown
 #   make wasm-bench  .wasm size, then verify + parse of 1 KiB against WebCrypto and
 #                    standardwebhooks in Node and Chromium
 WASM_DIR := bindings/wasm

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { serve } from './server.js';
 import { withPage } from './chromium.js';
 
-test('Chromium: fixtures, fetch handler and hostile inputs (web output)', { timeout: 180_000 }, async () => {
+test('Chromium: fixtures, fetch handler, hostile inputs and secrets (web output)', { timeout: 300_000 }, async () => {
   const server = await serve();
   try {
     const results = await withPage(async (page, errors) => {
       await page.goto(`${server.url}/bindings/wasm/test/browser/index.html`);
-      await page.waitForFunction(() => window.__results !== undefined, null, { timeout: 120_000 });
+      await page.waitForFunction(() => window.__results !== undefined, null, { timeout: 240_000 });
       const results = await page.evaluate(() => window.__results);
       assert.deepEqual(errors, [], 'page errors');
       return results;
@@ -26,7 +26,11 @@ test('Chromium: fixtures, fetch handler and hostile inputs (web output)', { time
     expectAll(results.dedupe, results.sequences, 'dedupe');
     expectAll(results.fetch, 30, 'fetch');
     expectAll(results.hostile, 3, 'hostile');
-    console.log(`# Chromium: ${results.vectors.length} vector runs, ${results.dedupe.length} dedupe sequences, ${results.fetch.length} fetch checks passed (${results.userAgent})`);
+    assert.ok(results.hostileGenerated > 0, 'hostile.json has its generated bodies');
+    assert.equal(results.hostileFixture.length, results.hostileRuns, 'one result per hostile.json case and body form');
+    expectAll(results.hostileFixture, results.hostileRuns, 'hostile.json');
+    expectAll(results.secrets, 30, 'secrets');
+    console.log(`# Chromium: ${results.vectors.length} vector runs, ${results.dedupe.length} dedupe sequences, ${results.fetch.length} fetch checks, ${results.hostileFixture.length} hostile.json runs, ${results.secrets.length} secret checks passed (${results.userAgent})`);
   } finally {
     await server.close();
   }

@@ -55,6 +55,129 @@ export function runVectors(api, file) {
   return results;
 }
 
+/** A case's body: `body` (text, also verified as bytes), `bodyBase64`, or `bodyGenerated`
+ * (prefix + repeat × count + suffix: the 10 MiB and 100,000-deep bodies of hostile.json). */
+export function caseBodies(c) {
+  if (typeof c.body === 'string') return [['text', c.body], ['bytes', new TextEncoder().encode(c.body)]];
+  if (typeof c.bodyBase64 === 'string') return [['bytes', base64Bytes(c.bodyBase64)]];
+  const g = c.bodyGenerated;
+  if (g) {
+    const text = g.prefix + g.repeat.repeat(g.count) + g.suffix;
+    return [['text', text], ['bytes', new TextEncoder().encode(text)]];
+  }
+  throw new Error(`case ${c.name} has no body, bodyBase64 or bodyGenerated`);
+}
+
+/** Every case of fixtures/hostile.json (issue 9's corpus): the headers exactly as stored (NUL,
+ * CR, LF, non-ASCII), each body as text and as bytes, directly and through a Receiver; each
+ * must end in the fixture's code and status, or be accepted with its fields. */
+export async function runHostileFixture(api, file) {
+  const results = [];
+  for (const c of file.cases) {
+    const now = new Date(c.now ?? file.now);
+    const e = c.expect;
+    let bodies;
+    try {
+      bodies = caseBodies(c);
+    } catch (err) {
+      results.push(result(c.name, false, err.message));
+      continue;
+    }
+    const want = e.ok
+      ? { ok: true, type: e.type, namespace: e.namespace, event: e.event, clientId: e.clientId, messageId: e.messageId,
+        timestamp: e.timestamp, timestampMillis: e.timestampMillis, keyLabel: e.keyLabel, signed: e.signed }
+      : { ok: false, code: e.code, status: e.status };
+    for (const [kind, body] of bodies) {
+      const name = `${c.name} (${kind})`;
+      let got;
+      let extra = '';
+      let verifier;
+      try {
+        verifier = new api.Verifier(c.verifier);
+        const d = verifier.verify(c.headers, body, { now });
+        got = {
+          ok: true, type: d.type, namespace: d.namespace, event: d.event, clientId: d.clientId, messageId: d.messageId,
+          timestamp: d.timestamp.toISOString(), timestampMillis: d.timestamp.getTime(), keyLabel: d.keyLabel, signed: d.signed,
+        };
+        const raw = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+        if (!sameBytes(d.rawBody, raw)) extra += ' rawBody differs;';
+        const whole = JSON.parse(new TextDecoder().decode(raw));
+        if (JSON.stringify(d.message) !== JSON.stringify(whole.message)) extra += ' message differs;';
+      } catch (err) {
+        if (!(err instanceof api.VerificationError)) {
+          results.push(result(name, false, `threw ${err?.name}: ${err?.message}`));
+          verifier?.free();
+          continue;
+        }
+        got = { ok: false, code: err.code, status: err.status };
+      }
+      let same = JSON.stringify(got) === JSON.stringify(want) && extra === '';
+      // Through a Receiver with the core's MemoryStore: the same verdict, or processed.
+      if (same && kind === 'bytes') {
+        const store = new api.MemoryStore();
+        const outcome = await new api.Receiver(verifier, { store }).receive(c.headers, body, { now });
+        const answer = `${outcome.status} ${outcome.code}`;
+        const expected = e.ok ? '200 processed' : `${e.status} ${e.code}`;
+        if (answer !== expected) extra += ` Receiver answered ${answer}, expected ${expected};`;
+        same = extra === '';
+        store.free();
+      }
+      verifier?.free();
+      results.push(result(name, same, `expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}${extra}`));
+    }
+  }
+  return results;
+}
+
+/** toString, String() and JSON.stringify of the objects that hold a key never show it (the
+ * Node test adds util.inspect). Returns one result per object and rendering. */
+export function runSecrets(api) {
+  const SECRET = 'wasm-s3cret-key-value';
+  const CLIENT_SECRET = 'wasm-cl1ent-s3cret-value';
+  const verifier = new api.Verifier({ keys: { current: SECRET, previous: `${SECRET}-old` }, clientKeys: { 7: { own: CLIENT_SECRET } } });
+  const store = new api.MemoryStore();
+  const receiver = new api.Receiver(verifier, { store });
+  const handler = api.createFetchHandler(receiver);
+  const results = [];
+  const objects = [['Verifier', verifier], ['Receiver', receiver], ['MemoryStore', store], ['fetch handler', handler],
+    ['Receiver options', { verifier, store }]];
+  for (const [what, value] of objects) {
+    const shown = [
+      ['toString', String(value.toString())], ['String()', String(value)], ['template', `${value}`],
+      ['JSON.stringify', String(JSON.stringify(value))], ['JSON.stringify nested', JSON.stringify({ value, list: [value] })],
+      ['Object.values', JSON.stringify(Object.values(value))],
+    ];
+    for (const [how, text] of shown) {
+      const leaked = text.includes(SECRET) || text.includes(CLIENT_SECRET);
+      results.push(result(`secrets: ${what} ${how}`, !leaked, `shows a key: ${text}`));
+    }
+  }
+  results.push(result('secrets: the Verifier says it is redacted', String(verifier).includes('REDACTED'), String(verifier)));
+  for (const [how, make] of [['misplaced key', () => new api.Verifier({ keys: SECRET })],
+    ['key as a clientKeys map', () => new api.Verifier({ clientKeys: { 7: CLIENT_SECRET } })],
+    ['key as a number option', () => new api.Verifier({ keys: { current: SECRET }, maxAgeSeconds: SECRET })]]) {
+    let text = 'no error';
+    try {
+      make();
+    } catch (err) {
+      text = `${err?.name} ${err?.message} ${err?.stack}`;
+    }
+    const leaked = text.includes(SECRET) || text.includes(CLIENT_SECRET);
+    results.push(result(`secrets: config error for a ${how}`, text !== 'no error' && !leaked, text));
+  }
+  let mismatch = 'accepted';
+  try {
+    const body = deliveryBody({ clientId: 1 });
+    verifier.verify(api.testing.signedHeaders(body, 'another-key'), body);
+  } catch (err) {
+    mismatch = `${err?.code} ${err?.message} ${err?.stack}`;
+  }
+  results.push(result('secrets: a signature mismatch', mismatch.startsWith('signature_mismatch') && !mismatch.includes(SECRET), mismatch));
+  store.free();
+  verifier.free();
+  return results;
+}
+
 /** Every sequence of fixtures/dedupe.json against a fresh MemoryStore. */
 export function runDedupe(api, file) {
   const start = Date.parse(file.start);
