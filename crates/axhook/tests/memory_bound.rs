@@ -28,19 +28,29 @@ fn a_million_distinct_ids_stay_within_the_bound() {
             Claim::New(ticket) => store.complete(&ticket, now).unwrap(),
             other => panic!("id {i}: {other:?}"),
         }
-        assert!(store.len() <= CAPACITY, "{} ids held after {i}", store.len());
+        assert!(
+            store.len() <= CAPACITY,
+            "{} ids held after {i}",
+            store.len()
+        );
         if (i + 1) % 100_000 == 0 {
             samples.push((i + 1, rss_kib()));
         }
     }
     assert_eq!(store.len(), CAPACITY);
     // The most recent ids are still known; the oldest were evicted for them.
-    let last = dedupe_key(12345678, &format!("669ee575-71c1-5cf2-97ee-{:012}", IDS - 1));
+    let last = dedupe_key(
+        12345678,
+        &format!("669ee575-71c1-5cf2-97ee-{:012}", IDS - 1),
+    );
     let now = start + TimeDelta::milliseconds(IDS as i64);
     assert!(matches!(store.claim(&last, now).unwrap(), Claim::Duplicate));
 
     for (n, kib) in &samples {
-        println!("after {n:>9} ids: RSS {} KiB", kib.map_or("?".into(), |k| k.to_string()));
+        println!(
+            "after {n:>9} ids: RSS {} KiB",
+            kib.map_or("?".into(), |k| k.to_string())
+        );
     }
     // Memory plateaus once the bound is reached: from 200,000 ids on (the table is full and has
     // churned once), RSS grows by at most a tenth more.
