@@ -14,7 +14,7 @@ BINDING_TESTS :=
 BINDING_BENCHES :=
 RUST_EXCLUDE :=
 
--include $(sort $(wildcard bindings/*/make.mk crates/*/make.mk))
+-include $(sort $(wildcard bindings/*/make.mk crates/*/make.mk)) tests/make.mk
 
 .PHONY: demo test setup redis-setup fuzz lint fmt-check clippy rust-test fixtures fixtures-check bench rust-bench
 
