@@ -204,7 +204,8 @@ impl fmt::Debug for MemoryStore {
 
 /// `now + span`, saturating at the last instant chrono holds (a caller's clock may be anything).
 fn later(now: DateTime<Utc>, span: TimeDelta) -> DateTime<Utc> {
-    now.checked_add_signed(span).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    now.checked_add_signed(span)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 impl Default for MemoryStore {
@@ -355,7 +356,10 @@ mod tests {
         assert_eq!(store.complete(&ticket, end), Ok(()));
         // The retention saturates at `end` itself: answered, whatever the answer.
         assert!(store.claim("a", end).is_ok());
-        assert!(matches!(store.claim("b", DateTime::<Utc>::MIN_UTC), Ok(Claim::New(_))));
+        assert!(matches!(
+            store.claim("b", DateTime::<Utc>::MIN_UTC),
+            Ok(Claim::New(_))
+        ));
     }
 
     #[test]
