@@ -439,7 +439,7 @@ impl<'a> Scanner<'a> {
     fn skip_value(&mut self, depth: usize) -> Scan<()> {
         let mut objects: u128 = 0; // bit i: the container at level i is an object
         let mut level = 0usize;
-        let mut keys = ObjectKeys::default();
+        let mut keys = ObjectKeys::new(self.bytes);
         loop {
             // A value is expected at the cursor.
             self.maybe_feed();
@@ -519,7 +519,7 @@ impl<'a> Scanner<'a> {
             span: start..self.pos,
             escaped,
         };
-        if !keys.insert(key_bytes(self.bytes, &token)) {
+        if !keys.insert(&token) {
             self.pos = start;
             return self.fail("duplicate key in an object");
         }
@@ -562,45 +562,97 @@ impl<'b> SeenKeys<'b> {
     }
 }
 
-/// The keys of every open object, innermost last: one list for all of them (so that small
-/// objects cost no allocation of their own), and a set for each object grown large.
-#[derive(Default)]
+/// The keys of every open object, innermost last: spans into the body in one list for all of
+/// them (so that small objects cost no allocation of their own, and most comparisons stop at
+/// the length), and a set for each object grown large.
 pub(crate) struct ObjectKeys<'b> {
-    names: Vec<Cow<'b, [u8]>>,
-    /// Where each open object's keys start in `names`.
+    body: &'b [u8],
+    /// A key's bytes without quotes: `start..end` in the body, or for a key with escapes
+    /// `usize::MAX` and its index in `decoded`.
+    spans: Vec<(usize, usize)>,
+    decoded: Vec<Vec<u8>>,
+    /// Where each open object's keys start in `spans`.
     starts: Vec<usize>,
     /// Sets of the large open objects, by their index in `starts`.
     sets: Vec<(usize, HashSet<Cow<'b, [u8]>>)>,
 }
 
 impl<'b> ObjectKeys<'b> {
+    fn new(body: &'b [u8]) -> Self {
+        Self {
+            body,
+            spans: Vec::with_capacity(32),
+            decoded: Vec::new(),
+            starts: Vec::with_capacity(16),
+            sets: Vec::new(),
+        }
+    }
+
     fn open(&mut self) {
-        self.starts.push(self.names.len());
+        self.starts.push(self.spans.len());
     }
 
     fn close(&mut self) {
         let index = self.starts.len().saturating_sub(1);
         if let Some(start) = self.starts.pop() {
-            self.names.truncate(start);
+            self.spans.truncate(start);
         }
         if self.sets.last().is_some_and(|(i, _)| *i == index) {
             self.sets.pop();
         }
     }
 
-    /// Records `name` in the innermost open object; false when it was already there.
-    fn insert(&mut self, name: Cow<'b, [u8]>) -> bool {
+    #[inline(always)]
+    fn bytes(&self, (start, end): (usize, usize)) -> &[u8] {
+        match start {
+            usize::MAX => self.decoded.get(end).map_or(&[][..], Vec::as_slice),
+            _ => &self.body[start..end],
+        }
+    }
+
+    /// Records a key token in the innermost open object; false when it was already there.
+    #[inline(always)]
+    fn insert(&mut self, token: &StrToken) -> bool {
+        let span = if token.escaped {
+            self.decoded
+                .push(unescape(&self.body[token.span.clone()]).into_bytes());
+            (usize::MAX, self.decoded.len() - 1)
+        } else {
+            (token.span.start + 1, token.span.end - 1)
+        };
         let index = self.starts.len().saturating_sub(1);
-        if let Some((_, set)) = self.sets.last_mut().filter(|(i, _)| *i == index) {
-            return set.insert(name);
+        if self.sets.last().is_some_and(|(i, _)| *i == index) {
+            let name = match span.0 {
+                usize::MAX => Cow::Owned(self.bytes(span).to_vec()),
+                _ => Cow::Borrowed(&self.body[span.0..span.1]),
+            };
+            return self
+                .sets
+                .last_mut()
+                .is_some_and(|(_, set)| set.insert(name));
         }
         let start = self.starts.last().copied().unwrap_or(0);
-        if self.names[start..].contains(&name) {
-            return false;
+        let name = self.bytes(span);
+        let len = span.1.wrapping_sub(span.0);
+        for &other in &self.spans[start..] {
+            // Plain keys: the length decides most comparisons without reading the bytes.
+            if (other.0 == usize::MAX || span.0 == usize::MAX || other.1 - other.0 == len)
+                && self.bytes(other) == name
+            {
+                return false;
+            }
         }
-        self.names.push(name);
-        if self.names.len() - start > 16 {
-            self.sets.push((index, self.names.drain(start..).collect()));
+        self.spans.push(span);
+        if self.spans.len() - start > 16 {
+            let set = self.spans[start..]
+                .iter()
+                .map(|&sp| match sp.0 {
+                    usize::MAX => Cow::Owned(self.bytes(sp).to_vec()),
+                    _ => Cow::Borrowed(&self.body[sp.0..sp.1]),
+                })
+                .collect();
+            self.spans.truncate(start);
+            self.sets.push((index, set));
         }
         true
     }
