@@ -3,7 +3,7 @@
 // (label `current`, defaults otherwise) and deduplicating in the core's MemoryStore. The
 // middleware reads the raw body itself (at most the verifier's limit + 1 byte), so no Express
 // body parser limits this route: a body over 1 MiB is answered 413 by the verifier.
-import { effectsJson, record } from './effects.mjs'
+import { effectsJson, record } from '../node-shared/effects.mjs'
 
 // readme: Node · Express
 import express from 'express'

@@ -3,7 +3,7 @@
 // `current`, defaults otherwise) and deduplicating in the core's MemoryStore. The plugin's raw
 // body parser reads at most the verifier's limit + 1 byte and Fastify's bodyLimit does not
 // apply to it, so a body over 1 MiB is answered 413 by the verifier, not by Fastify.
-import { effectsJson, record } from './effects.mjs'
+import { effectsJson, record } from '../node-shared/effects.mjs'
 
 // readme: Node · Fastify
 import Fastify from 'fastify'

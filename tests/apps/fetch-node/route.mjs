@@ -1,7 +1,7 @@
 // A Next.js App Router route handler (app/webhooks/axcelerate/route.js): the axhook package's
 // fetch handler behind `export async function POST(request: Request)`. server.mjs serves it on
 // node:http for `make conformance`, as Next.js would.
-import { record } from './effects.mjs'
+import { record } from '../node-shared/effects.mjs'
 
 // readme: Node · Next.js route handler
 import { createFetchHandler, MemoryStore, Receiver, Verifier } from 'axhook'

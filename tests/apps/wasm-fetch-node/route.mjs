@@ -1,7 +1,7 @@
 // axhook-wasm's fetch handler (the same code as on Workers, Deno and Vercel Edge) as a
 // `POST(request: Request)` route handler, here on Node: server.mjs serves it on node:http for
 // `make conformance`.
-import { record } from './effects.mjs'
+import { record } from '../node-shared/effects.mjs'
 
 // readme: WebAssembly · fetch handler
 import { createFetchHandler, MemoryStore, Receiver, Verifier } from 'axhook-wasm'
