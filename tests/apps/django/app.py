@@ -5,8 +5,6 @@ deduplicating in the core's MemoryStore. Django's own body limit (DATA_UPLOAD_MA
 keeps its default of 2.5 MiB; the view reads a body over it up to the verifier's limit instead,
 so any body over 1 MiB is answered 413 by the verifier."""
 
-import threading
-from collections import Counter
 
 import django
 from django.conf import settings
@@ -26,27 +24,11 @@ from django.http import HttpRequest, JsonResponse
 
 import axhook
 
-# The side effects the harness reads back from GET /effects.
-processed: "Counter[str]" = Counter()
-failed: "Counter[str]" = Counter()
-lock = threading.Lock()
-
-
-def record(delivery: axhook.Delivery) -> None:
-    """Counts the delivery once; a {"failOnce": true} message fails the first time its key is
-    seen (→ 500 handler_failed, and aXcelerate retries)."""
-    key = f"{delivery.client_id}:{delivery.message_id}"
-    message = delivery.message
-    with lock:
-        if isinstance(message, dict) and message.get("failOnce") is True and key not in failed:
-            failed[key] += 1
-            raise RuntimeError(f"failOnce: {key} fails this first time")
-        processed[key] += 1
+from effects import effects as current_effects, record  # tests/apps/python-shared
 
 
 def effects(request: HttpRequest) -> JsonResponse:
-    with lock:
-        return JsonResponse({"processed": dict(processed), "failed": dict(failed)})
+    return JsonResponse(current_effects())
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -3,27 +3,13 @@ POST /webhooks/axcelerate on 127.0.0.1:$PORT, served by uvicorn, verifying with 
 (label `current`, defaults otherwise) and deduplicating in the core's MemoryStore. Neither
 FastAPI nor uvicorn limits the body, so a body over 1 MiB is answered 413 by the verifier."""
 
-from collections import Counter
 from typing import Any, Dict
 
 import uvicorn
 
 import axhook
 
-# The side effects the harness reads back from GET /effects (one event loop: no lock needed).
-processed: "Counter[str]" = Counter()
-failed: "Counter[str]" = Counter()
-
-
-def record(delivery: axhook.Delivery) -> None:
-    """Counts the delivery once; a {"failOnce": true} message fails the first time its key is
-    seen (→ 500 handler_failed, and aXcelerate retries)."""
-    key = f"{delivery.client_id}:{delivery.message_id}"
-    message = delivery.message
-    if isinstance(message, dict) and message.get("failOnce") is True and key not in failed:
-        failed[key] += 1
-        raise RuntimeError(f"failOnce: {key} fails this first time")
-    processed[key] += 1
+from effects import effects as current_effects, record  # tests/apps/python-shared
 
 
 # readme: Python · FastAPI
@@ -45,7 +31,7 @@ app.include_router(axhook.fastapi.router(receiver, "/webhooks/axcelerate"))
 
 @app.get("/effects")
 async def effects() -> Dict[str, Any]:
-    return {"processed": dict(processed), "failed": dict(failed)}
+    return current_effects()
 
 
 @app.get("/health")

@@ -3,30 +3,12 @@ POST /webhooks/axcelerate on 127.0.0.1:$PORT, verifying with $AXHOOK_KEY (label 
 defaults otherwise) and deduplicating in the core's MemoryStore. Flask sets no body limit of its
 own (MAX_CONTENT_LENGTH is None), so a body over 1 MiB is answered 413 by the verifier."""
 
-import json
-import threading
-from collections import Counter
 
-from flask import Response
+from flask import Response, jsonify
 
 import axhook
 
-# The side effects the harness reads back from GET /effects.
-processed: "Counter[str]" = Counter()
-failed: "Counter[str]" = Counter()
-lock = threading.Lock()
-
-
-def record(delivery: axhook.Delivery) -> None:
-    """Counts the delivery once; a {"failOnce": true} message fails the first time its key is
-    seen (→ 500 handler_failed, and aXcelerate retries)."""
-    key = f"{delivery.client_id}:{delivery.message_id}"
-    message = delivery.message
-    with lock:
-        if isinstance(message, dict) and message.get("failOnce") is True and key not in failed:
-            failed[key] += 1
-            raise RuntimeError(f"failOnce: {key} fails this first time")
-        processed[key] += 1
+from effects import effects as current_effects, record  # tests/apps/python-shared
 
 
 # readme: Python · Flask
@@ -48,9 +30,7 @@ app.register_blueprint(axhook.flask.blueprint(receiver, "/webhooks/axcelerate"))
 
 @app.get("/effects")
 def effects() -> Response:
-    with lock:
-        body = json.dumps({"processed": dict(processed), "failed": dict(failed)})
-    return Response(body, mimetype="application/json")
+    return jsonify(current_effects())
 
 
 @app.get("/health")

@@ -2,4 +2,4 @@
 # The Flask receiver of make conformance (tests/apps/flask/app.py) on 127.0.0.1:$PORT, served by
 # Werkzeug's threaded server; needs `make python-setup` (the axhook package in its venv).
 set -euo pipefail
-exec bindings/python/.venv/bin/python tests/apps/flask/app.py
+PYTHONPATH=tests/apps/python-shared exec bindings/python/.venv/bin/python tests/apps/flask/app.py
