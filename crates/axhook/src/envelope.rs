@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Error;
 use crate::event::EventType;
-use crate::json::{key_bytes, unescape, Scanner, SeenKeys, StrToken, SyntaxError, MAX_DEPTH};
+use crate::json::{key_bytes, unescape, ObjectKeys, Scanner, StrToken, SyntaxError, MAX_DEPTH};
 use crate::verifier::HmacSha256;
 
 /// Largest clientId accepted: 2^53 − 1, so that every runtime holds it exactly.
@@ -306,7 +306,8 @@ fn object_fields(
     spans: &mut [Option<Range<usize>>; 5],
 ) -> Result<(), Scanned> {
     let body = s.bytes();
-    let mut seen = SeenKeys::default();
+    // Unknown top-level keys; the known ones are tracked by their spans.
+    let mut seen = ObjectKeys::new(body);
     let syntax = |s: &mut Scanner<'_>| Scanned::Syntax(s.take_error());
     s.expect(b'{', "'{' expected").map_err(|_| syntax(s))?;
     s.skip_ws();
@@ -326,9 +327,7 @@ fn object_fields(
         match FIELDS.iter().position(|f| f.as_bytes() == &*name) {
             Some(i) if spans[i].is_some() => return Err(Scanned::Duplicate(name.into_owned())),
             Some(i) => spans[i] = Some(value),
-            None if !seen.insert(name.clone()) => {
-                return Err(Scanned::Duplicate(name.into_owned()))
-            }
+            None if !seen.insert(&key) => return Err(Scanned::Duplicate(name.into_owned())),
             None => {}
         }
         match s.expect(b',', "',' or '}' expected") {

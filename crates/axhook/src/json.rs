@@ -439,7 +439,7 @@ impl<'a> Scanner<'a> {
     fn skip_value(&mut self, depth: usize) -> Scan<()> {
         let mut objects: u128 = 0; // bit i: the container at level i is an object
         let mut level = 0usize;
-        let mut keys = ObjectKeys::new(self.bytes);
+        let mut keys = ObjectKeys::with_room(self.bytes);
         loop {
             // A value is expected at the cursor.
             self.maybe_feed();
@@ -537,31 +537,6 @@ pub(crate) fn key_bytes<'b>(body: &'b [u8], token: &StrToken) -> Cow<'b, [u8]> {
     }
 }
 
-/// Keys seen in one object: a short list, then a set once there are many, so that hostile
-/// bodies stay linear.
-#[derive(Default)]
-pub(crate) struct SeenKeys<'b> {
-    few: Vec<Cow<'b, [u8]>>,
-    many: Option<HashSet<Cow<'b, [u8]>>>,
-}
-
-impl<'b> SeenKeys<'b> {
-    /// Records `name`; false when it was already there.
-    pub(crate) fn insert(&mut self, name: Cow<'b, [u8]>) -> bool {
-        if let Some(set) = &mut self.many {
-            return set.insert(name);
-        }
-        if self.few.contains(&name) {
-            return false;
-        }
-        self.few.push(name);
-        if self.few.len() > 16 {
-            self.many = Some(self.few.drain(..).collect());
-        }
-        true
-    }
-}
-
 /// The keys of every open object, innermost last: spans into the body in one list for all of
 /// them (so that small objects cost no allocation of their own, and most comparisons stop at
 /// the length), and a set for each object grown large.
@@ -578,13 +553,24 @@ pub(crate) struct ObjectKeys<'b> {
 }
 
 impl<'b> ObjectKeys<'b> {
-    fn new(body: &'b [u8]) -> Self {
+    /// Keys of objects in `body`; with no object open, `insert` records keys of one
+    /// implicit object (the envelope's unknown keys), allocating only when there is one.
+    pub(crate) fn new(body: &'b [u8]) -> Self {
         Self {
             body,
-            spans: Vec::with_capacity(32),
+            spans: Vec::new(),
             decoded: Vec::new(),
-            starts: Vec::with_capacity(16),
+            starts: Vec::new(),
             sets: Vec::new(),
+        }
+    }
+
+    /// The same, with room reserved for the keys of a typical message.
+    fn with_room(body: &'b [u8]) -> Self {
+        Self {
+            spans: Vec::with_capacity(32),
+            starts: Vec::with_capacity(16),
+            ..Self::new(body)
         }
     }
 
@@ -612,7 +598,7 @@ impl<'b> ObjectKeys<'b> {
 
     /// Records a key token in the innermost open object; false when it was already there.
     #[inline(always)]
-    fn insert(&mut self, token: &StrToken) -> bool {
+    pub(crate) fn insert(&mut self, token: &StrToken) -> bool {
         let span = if token.escaped {
             self.decoded
                 .push(unescape(&self.body[token.span.clone()]).into_bytes());
